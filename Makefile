@@ -1,0 +1,80 @@
+# bhrplan — two commands for a newcomer: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup install dev-install system-deps test lint typecheck pytest messages demo worker bench clean
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+dev-install: $(VENV)/.dev-installed
+
+## setup: install, migrate and load the reference catalogs (no server)
+setup: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_catalogs
+
+## demo: load the sample territory and plan (idempotent)
+demo: setup
+	$(MANAGE) load_demo
+
+## run: everything a newcomer needs, then serve http://127.0.0.1:8000
+run: demo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+## worker: run background tasks (imports, reports, reminders)
+worker: setup
+	$(MANAGE) db_worker
+
+# Debian packages the tests need: Chromium for browser tests, gettext for catalogs.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
+	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+lint: dev-install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: dev-install
+	$(VENV)/bin/mypy bhrplan config
+
+messages: dev-install
+	$(MANAGE) makemessages -l es -l en --no-obsolete --ignore=.venv --ignore=var --ignore=bench
+	$(MANAGE) compilemessages --ignore=.venv
+
+## pytest: the suite on SQLite, and again on PostgreSQL when DATABASE_URL is set
+pytest: dev-install system-deps
+	$(MANAGE) compilemessages --ignore=.venv >/dev/null
+	env -u DATABASE_URL $(VENV)/bin/pytest -q
+	@if [ -n "$$DATABASE_URL" ]; then echo "== again on PostgreSQL =="; $(VENV)/bin/pytest -q; fi
+
+## test: lint, types and the whole suite
+test: lint typecheck pytest
+
+bench: dev-install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var/staticfiles

@@ -1,0 +1,10 @@
+"""The JSON API: `/api/v1/`, OpenAPI 3 at `/api/v1/openapi.json`, docs at `/api/v1/docs`."""
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="bhrplan API",
+    version="1.0.0",
+    description="Read-only public data of published Business and Human Rights action plans.",
+    urls_namespace="api-1.0.0",
+)

@@ -1,0 +1,481 @@
+"""Writes to plans and their trees. Every function is atomic and leaves one audit event.
+
+Only a draft version can change. `draft_for_edit` returns the plan's draft, starting
+one from the latest published version when there is none.
+"""
+
+from datetime import date
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bhrplan.core import audit
+from bhrplan.plans.models import (
+    Action,
+    Guideline,
+    Indicator,
+    Objective,
+    Plan,
+    PlanVersion,
+)
+from bhrplan.plans.selectors import version_draft, version_latest_published
+
+Node = TypeVar("Node", Guideline, Objective, Action, Indicator)
+
+PLAN_FIELDS = {
+    "title",
+    "title_en",
+    "description",
+    "description_en",
+    "start_date",
+    "end_date",
+    "status",
+    "legal_instrument",
+    "currency",
+    "is_sample",
+}
+NODE_FIELDS = {"code", "title", "title_en", "description", "description_en"}
+ACTION_FIELDS = NODE_FIELDS | {"kind", "lead", "start_date", "end_date", "budget"}
+ACTION_M2M = {"co_responsible", "provisions", "themes", "approaches"}
+INDICATOR_FIELDS = {
+    "name",
+    "name_en",
+    "unit",
+    "direction",
+    "baseline_value",
+    "baseline_year",
+    "target_value",
+    "target_year",
+    "data_source",
+}
+
+
+def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+
+
+def _strip(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+
+
+def _version_of(node: Guideline | Objective | Action | Indicator) -> PlanVersion:
+    if isinstance(node, Guideline):
+        return node.version
+    if isinstance(node, Objective):
+        return node.guideline.version
+    if isinstance(node, Action):
+        return node.objective.guideline.version
+    return node.action.objective.guideline.version
+
+
+def _ensure_draft(node: Guideline | Objective | Action | Indicator) -> PlanVersion:
+    version = _version_of(node)
+    if version.status != PlanVersion.Status.DRAFT:
+        raise ValidationError(_("A published version cannot be changed. Edit the draft instead."))
+    return version
+
+
+# Plans ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *, territory: Any, title: str, start_date: date, end_date: date, actor: Any, **fields: Any
+) -> Plan:
+    _check_fields(fields, PLAN_FIELDS)
+    plan = Plan(
+        territory=territory, title=title, start_date=start_date, end_date=end_date, **_strip(fields)
+    )
+    plan.title = plan.title.strip()
+    plan.full_clean()
+    plan.save()
+    PlanVersion.objects.create(plan=plan, number=1)
+    audit.record(actor=actor, verb="plan.created", obj=plan, summary=plan.title)
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, actor: Any, **fields: Any) -> Plan:
+    _check_fields(fields, PLAN_FIELDS)
+    changed = [k for k, v in _strip(fields).items() if getattr(plan, k) != v]
+    for key in changed:
+        setattr(plan, key, _strip(fields)[key])
+    plan.full_clean()
+    if changed:
+        plan.save(update_fields=[*changed, "updated_at"])
+        audit.record(
+            actor=actor, verb="plan.updated", obj=plan, summary=plan.title, data={"fields": changed}
+        )
+    return plan
+
+
+@transaction.atomic
+def plan_delete(*, plan: Plan, actor: Any) -> None:
+    if version_latest_published(plan) is not None:
+        raise ValidationError(_("A plan with published versions cannot be deleted."))
+    audit.record(actor=actor, verb="plan.deleted", obj=plan, summary=plan.title)
+    plan.delete()
+
+
+# Versions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def draft_for_edit(*, plan: Plan, actor: Any) -> PlanVersion:
+    """The plan's draft; if the last version is published, a new draft copied from it."""
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()
+    draft = version_draft(plan)
+    if draft is not None:
+        return draft
+    base = version_latest_published(plan)
+    number = (base.number + 1) if base else 1
+    draft = PlanVersion.objects.create(plan=plan, number=number, based_on=base)
+    if base is not None:
+        _copy_tree(base, draft)
+    audit.record(actor=actor, verb="version.draft_started", obj=draft, summary=str(draft))
+    return draft
+
+
+def _copy_fields(obj: models.Model, exclude: set[str]) -> dict[str, Any]:
+    return {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if f.attname not in exclude and not f.primary_key
+    }
+
+
+def _copy_tree(source: PlanVersion, target: PlanVersion) -> None:
+    """Copy every element of `source` into `target`, keeping uids, in bulk."""
+    now = timezone.now()
+    guidelines = list(Guideline.objects.filter(version=source).order_by("id"))
+    new_guidelines = Guideline.objects.bulk_create(
+        [
+            Guideline(
+                **{**_copy_fields(g, {"version_id", "created_at"}), "created_at": now},
+                version=target,
+            )
+            for g in guidelines
+        ]
+    )
+    g_map = {old.pk: new for old, new in zip(guidelines, new_guidelines, strict=True)}
+    objectives = list(Objective.objects.filter(guideline__version=source).order_by("id"))
+    new_objectives = Objective.objects.bulk_create(
+        [
+            Objective(
+                **{**_copy_fields(o, {"guideline_id", "created_at"}), "created_at": now},
+                guideline=g_map[o.guideline_id],
+            )
+            for o in objectives
+        ]
+    )
+    o_map = {old.pk: new for old, new in zip(objectives, new_objectives, strict=True)}
+    actions = list(Action.objects.filter(objective__guideline__version=source).order_by("id"))
+    new_actions = Action.objects.bulk_create(
+        [
+            Action(
+                **{**_copy_fields(a, {"objective_id", "created_at"}), "created_at": now},
+                objective=o_map[a.objective_id],
+            )
+            for a in actions
+        ]
+    )
+    a_map = {old.pk: new.pk for old, new in zip(actions, new_actions, strict=True)}
+    for field in ACTION_M2M:
+        through = getattr(Action, field).through
+        column = getattr(Action, field).field.m2m_reverse_field_name()
+        rows = through.objects.filter(action_id__in=a_map.keys()).values_list(
+            "action_id", f"{column}_id"
+        )
+        through.objects.bulk_create(
+            [through(action_id=a_map[a], **{f"{column}_id": other}) for a, other in rows],
+            batch_size=2000,
+        )
+    indicators = list(Indicator.objects.filter(action_id__in=a_map.keys()).order_by("id"))
+    Indicator.objects.bulk_create(
+        [
+            Indicator(
+                **{**_copy_fields(i, {"action_id", "created_at"}), "created_at": now},
+                action_id=a_map[i.action_id],
+            )
+            for i in indicators
+        ],
+        batch_size=2000,
+    )
+
+
+@transaction.atomic
+def plan_publish(*, plan: Plan, actor: Any, note: str = "") -> PlanVersion:
+    """Freeze the draft as a published version. It can never change again."""
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()
+    draft = version_draft(plan)
+    if draft is None:
+        raise ValidationError(
+            _("There is no draft to publish: nothing has changed since the last version.")
+        )
+    if not Action.objects.filter(objective__guideline__version=draft).exists():
+        raise ValidationError(_("A plan needs at least one action before it can be published."))
+    draft.status = PlanVersion.Status.PUBLISHED
+    draft.published_at = timezone.now()
+    draft.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    draft.note = note.strip()
+    draft.save(update_fields=["status", "published_at", "published_by", "note", "updated_at"])
+    audit.record(
+        actor=actor, verb="version.published", obj=draft, summary=str(draft), data={"note": note}
+    )
+    return draft
+
+
+@transaction.atomic
+def draft_discard(*, plan: Plan, actor: Any) -> None:
+    """Throw away unpublished changes; the published versions stay."""
+    draft = version_draft(plan)
+    if draft is None:
+        return
+    if draft.number == 1:
+        raise ValidationError(
+            _("The first draft of a plan cannot be discarded; delete its elements instead.")
+        )
+    audit.record(actor=actor, verb="version.draft_discarded", obj=draft, summary=str(draft))
+    draft.delete()
+
+
+# Tree elements ------------------------------------------------------------------------
+
+
+def _next_position(qs: models.QuerySet[Any]) -> int:
+    top = qs.aggregate(m=models.Max("position"))["m"]
+    return 0 if top is None else top + 1
+
+
+def _child_code(prefix: str, count: int) -> str:
+    return f"{prefix}.{count + 1}" if prefix else str(count + 1)
+
+
+def _save_new(node: Node, actor: Any, verb: str) -> Node:
+    node.full_clean()
+    node.save()
+    audit.record(actor=actor, verb=verb, obj=node, summary=str(node)[:200])
+    return node
+
+
+def _save_changes(node: Node, fields: dict[str, Any], actor: Any, verb: str) -> list[str]:
+    changed: list[str] = [k for k, v in fields.items() if getattr(node, k) != v]
+    for key in changed:
+        setattr(node, key, fields[key])
+    node.full_clean()
+    if changed:
+        node.save(update_fields=[*changed, "updated_at"])
+        audit.record(
+            actor=actor, verb=verb, obj=node, summary=str(node)[:200], data={"fields": changed}
+        )
+    return changed
+
+
+@transaction.atomic
+def guideline_create(*, plan: Plan, actor: Any, title: str, **fields: Any) -> Guideline:
+    _check_fields(fields, NODE_FIELDS)
+    version = draft_for_edit(plan=plan, actor=actor)
+    siblings = Guideline.objects.filter(version=version)
+    fields = _strip(fields)
+    if not fields.get("code"):
+        fields["code"] = _child_code("", siblings.count())
+    node = Guideline(
+        version=version, title=title.strip(), position=_next_position(siblings), **fields
+    )
+    return _save_new(node, actor, "guideline.created")
+
+
+@transaction.atomic
+def guideline_update(*, guideline: Guideline, actor: Any, **fields: Any) -> Guideline:
+    _check_fields(fields, NODE_FIELDS)
+    _ensure_draft(guideline)
+    _save_changes(guideline, _strip(fields), actor, "guideline.updated")
+    return guideline
+
+
+@transaction.atomic
+def objective_create(*, guideline: Guideline, actor: Any, title: str, **fields: Any) -> Objective:
+    _check_fields(fields, NODE_FIELDS)
+    _ensure_draft(guideline)
+    siblings = Objective.objects.filter(guideline=guideline)
+    fields = _strip(fields)
+    if not fields.get("code"):
+        fields["code"] = _child_code(guideline.code, siblings.count())
+    node = Objective(
+        guideline=guideline, title=title.strip(), position=_next_position(siblings), **fields
+    )
+    return _save_new(node, actor, "objective.created")
+
+
+@transaction.atomic
+def objective_update(*, objective: Objective, actor: Any, **fields: Any) -> Objective:
+    _check_fields(fields, NODE_FIELDS | {"guideline"})
+    _ensure_draft(objective)
+    if "guideline" in fields and fields["guideline"].version_id != objective.guideline.version_id:
+        raise ValidationError({"guideline": _("Choose a guideline of the same version.")})
+    _save_changes(objective, _strip(fields), actor, "objective.updated")
+    return objective
+
+
+def _set_action_m2m(action: Action, m2m: dict[str, Any]) -> None:
+    for key, values in m2m.items():
+        getattr(action, key).set(values)
+
+
+def _validate_action_links(action: Action, m2m: dict[str, Any]) -> None:
+    from bhrplan.territories.models import Organization
+
+    co = m2m.get("co_responsible")
+    if co is not None and action.lead_id is not None and any(o.pk == action.lead_id for o in co):
+        raise ValidationError(
+            {"co_responsible": _("The lead entity cannot also be a co-responsible entity.")}
+        )
+    if action.lead is not None and not isinstance(action.lead, Organization):
+        raise ValidationError({"lead": _("Choose an organisation.")})
+
+
+@transaction.atomic
+def action_create(*, objective: Objective, actor: Any, title: str, **fields: Any) -> Action:
+    _check_fields(fields, ACTION_FIELDS | ACTION_M2M)
+    _ensure_draft(objective)
+    m2m = {k: fields.pop(k) for k in list(fields) if k in ACTION_M2M}
+    siblings = Action.objects.filter(objective=objective)
+    fields = _strip(fields)
+    if not fields.get("code"):
+        fields["code"] = _child_code(objective.code, siblings.count())
+    action = Action(
+        objective=objective, title=title.strip(), position=_next_position(siblings), **fields
+    )
+    _validate_action_links(action, m2m)
+    _save_new(action, actor, "action.created")
+    _set_action_m2m(action, m2m)
+    return action
+
+
+@transaction.atomic
+def action_update(*, action: Action, actor: Any, **fields: Any) -> Action:
+    _check_fields(fields, ACTION_FIELDS | ACTION_M2M | {"objective"})
+    _ensure_draft(action)
+    m2m = {k: fields.pop(k) for k in list(fields) if k in ACTION_M2M}
+    if "objective" in fields and (
+        fields["objective"].guideline.version_id != action.objective.guideline.version_id
+    ):
+        raise ValidationError({"objective": _("Choose an objective of the same version.")})
+    fields = _strip(fields)
+    changed = [k for k, v in fields.items() if getattr(action, k) != v]
+    for key in changed:
+        setattr(action, key, fields[key])
+    _validate_action_links(action, m2m)
+    action.full_clean()
+    m2m_changed = [
+        k
+        for k, values in m2m.items()
+        if {o.pk for o in getattr(action, k).all()} != {o.pk for o in values}
+    ]
+    if changed:
+        action.save(update_fields=[*changed, "updated_at"])
+    _set_action_m2m(action, {k: m2m[k] for k in m2m_changed})
+    if changed or m2m_changed:
+        audit.record(
+            actor=actor,
+            verb="action.updated",
+            obj=action,
+            summary=str(action)[:200],
+            data={"fields": changed + m2m_changed},
+        )
+    return action
+
+
+@transaction.atomic
+def indicator_create(
+    *, action: Action, actor: Any, name: str, unit: str, **fields: Any
+) -> Indicator:
+    _check_fields(fields, INDICATOR_FIELDS)
+    _ensure_draft(action)
+    siblings = Indicator.objects.filter(action=action)
+    node = Indicator(
+        action=action,
+        name=name.strip(),
+        unit=unit.strip(),
+        position=_next_position(siblings),
+        **_strip(fields),
+    )
+    return _save_new(node, actor, "indicator.created")
+
+
+@transaction.atomic
+def indicator_update(*, indicator: Indicator, actor: Any, **fields: Any) -> Indicator:
+    _check_fields(fields, INDICATOR_FIELDS)
+    _ensure_draft(indicator)
+    _save_changes(indicator, _strip(fields), actor, "indicator.updated")
+    return indicator
+
+
+@transaction.atomic
+def node_delete(*, node: Guideline | Objective | Action | Indicator, actor: Any) -> None:
+    """Delete an element of a draft and everything under it."""
+    _ensure_draft(node)
+    audit.record(
+        actor=actor,
+        verb=f"{node._meta.model_name}.deleted",
+        obj=node,
+        summary=str(node)[:200],
+    )
+    node.delete()
+
+
+def _siblings(node: Guideline | Objective | Action | Indicator) -> models.QuerySet[Any]:
+    if isinstance(node, Guideline):
+        return Guideline.objects.filter(version_id=node.version_id)
+    if isinstance(node, Objective):
+        return Objective.objects.filter(guideline_id=node.guideline_id)
+    if isinstance(node, Action):
+        return Action.objects.filter(objective_id=node.objective_id)
+    return Indicator.objects.filter(action_id=node.action_id)
+
+
+@transaction.atomic
+def node_move(
+    *, node: Guideline | Objective | Action | Indicator, direction: str, actor: Any
+) -> None:
+    """Move an element one place up or down among its siblings."""
+    if direction not in {"up", "down"}:
+        raise ValidationError(_("Choose up or down."))
+    _ensure_draft(node)
+    ordered = list(_siblings(node).order_by("position", "id"))
+    index = next(i for i, n in enumerate(ordered) if n.pk == node.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(ordered):
+        return
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, sibling in enumerate(ordered):
+        if sibling.position != position:
+            sibling.position = position
+            sibling.save(update_fields=["position", "updated_at"])
+    audit.record(
+        actor=actor, verb=f"{node._meta.model_name}.moved", obj=node, data={"direction": direction}
+    )
+
+
+@transaction.atomic
+def version_renumber(*, plan: Plan, actor: Any) -> PlanVersion:
+    """Rewrite the draft's codes from the order of its elements: 1, 1.1, 1.1.1."""
+    version = draft_for_edit(plan=plan, actor=actor)
+    for g_index, guideline in enumerate(
+        Guideline.objects.filter(version=version).order_by("position", "id")
+    ):
+        guideline.code = str(g_index + 1)
+        guideline.save(update_fields=["code", "updated_at"])
+        for o_index, objective in enumerate(guideline.objectives.order_by("position", "id")):
+            objective.code = f"{guideline.code}.{o_index + 1}"
+            objective.save(update_fields=["code", "updated_at"])
+            for a_index, action in enumerate(objective.actions.order_by("position", "id")):
+                action.code = f"{objective.code}.{a_index + 1}"
+                action.save(update_fields=["code", "updated_at"])
+    audit.record(actor=actor, verb="version.renumbered", obj=version)
+    return version

@@ -1,0 +1,19 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
+
+from bhrplan.api.api import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+urlpatterns += i18n_patterns(
+    path("accounts/", include("bhrplan.accounts.urls")),
+    path("manage/", include("bhrplan.plans.urls")),
+    path("", include("bhrplan.portal.urls")),
+    prefix_default_language=True,
+)
+urlpatterns += [path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg"))]
