@@ -66,7 +66,7 @@ messages: dev-install
 
 ## pytest: the suite on SQLite, and again on PostgreSQL when DATABASE_URL is set
 pytest: dev-install system-deps
-	$(MANAGE) compilemessages --ignore=.venv >/dev/null
+	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then $(MANAGE) compilemessages --ignore=.venv >/dev/null; fi
 	env -u DATABASE_URL $(VENV)/bin/pytest -q
 	@if [ -n "$$DATABASE_URL" ]; then echo "== again on PostgreSQL =="; $(VENV)/bin/pytest -q; fi
 

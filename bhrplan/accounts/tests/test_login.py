@@ -40,3 +40,11 @@ def test_it_refuses_the_admin_to_non_superusers(client_for, coordinator):
 @pytest.mark.django_db
 def test_it_refuses_post_on_workspace(client_for, coordinator):
     assert client_for(coordinator).post(reverse("accounts:home")).status_code == 405
+
+
+@pytest.mark.django_db
+def test_it_signs_out_on_post_only(client_for, coordinator):
+    client = client_for(coordinator)
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    assert client.post(reverse("accounts:logout")).status_code == 302
+    assert client.get(reverse("accounts:home")).status_code == 302
