@@ -159,3 +159,17 @@ def test_it_asks_for_the_catalogs_first(db: Any) -> None:
     with pytest.raises(CommandError):
         call_command("load_demo", stdout=StringIO())
     assert not Plan.objects.exists()
+
+
+def test_it_leaves_existing_territories_and_organisations_as_they_are(
+    lead_org: Organization, settings: Any
+) -> None:
+    settings.DEBUG = False
+    load_demo()
+    plan = demo_plan_find()
+    assert plan is not None and plan.territory == lead_org.territory
+    lead_org.refresh_from_db()
+    assert not lead_org.territory.is_sample
+    assert not lead_org.is_sample
+    assert Action.objects.filter(lead=lead_org).exists()
+    assert Organization.objects.filter(name=lead_org.name).count() == 1
