@@ -37,6 +37,8 @@ class DemoResult:
     created: bool
     plans: list[Plan]
     accounts: list[str] = field(default_factory=list)
+    sample_territories: list[str] = field(default_factory=list)
+    sample_organizations: int = 0
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -66,7 +68,15 @@ def demo_load(
         plans = _load_all(data, actor)
         created = True
     accounts = _ensure_accounts(data, plans[0], actor) if with_accounts else []
-    return DemoResult(created=created, plans=plans, accounts=accounts)
+    return DemoResult(
+        created=created,
+        plans=plans,
+        accounts=accounts,
+        sample_territories=list(
+            Territory.objects.filter(is_sample=True).values_list("code", flat=True)
+        ),
+        sample_organizations=Organization.objects.filter(is_sample=True).count(),
+    )
 
 
 @transaction.atomic
@@ -316,7 +326,7 @@ def demo_summary(plan: Plan) -> dict[str, Any]:
     )
     actions = Action.objects.filter(objective__guideline__version=latest)
     return {
-        "versions": [(v.number, v.status) for v in versions],
+        "versions": [(v.number, v.get_status_display()) for v in versions],
         "guidelines": latest.guidelines.count(),
         "actions": actions.count(),
         "indicators": Indicator.objects.filter(action__in=actions).count(),

@@ -35,6 +35,17 @@ class Command(BaseCommand):
                 _("The demo plan already exists (id %(id)s); nothing was changed.")
                 % {"id": main.pk}
             )
+        if result.created:
+            self.stdout.write(
+                _(
+                    "Sample territories: %(territories)s; %(organizations)s sample organisations; "
+                    "a network of both territories."
+                )
+                % {
+                    "territories": ", ".join(result.sample_territories),
+                    "organizations": result.sample_organizations,
+                }
+            )
         for plan in result.plans:
             figures = demo_summary(plan)
             versions = ", ".join(f"v{n} {status}" for n, status in figures["versions"])
