@@ -1,6 +1,7 @@
 # bhrplan — two commands for a newcomer: `make run` and `make test`.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The project targets Python 3.11 (pyproject.toml); use it when the system has it.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
@@ -28,8 +29,10 @@ dev-install: $(VENV)/.dev-installed
 setup: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_catalogs
+	@if command -v msgfmt >/dev/null 2>&1 && ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
+		$(MANAGE) compilemessages --ignore=.venv --ignore=var >/dev/null; fi
 
-## demo: load the sample territory and plan (idempotent)
+## demo: load the sample territories and plans (idempotent; accounts only when DEBUG is on)
 demo: setup
 	$(MANAGE) load_demo
 
@@ -60,9 +63,11 @@ lint: dev-install
 typecheck: dev-install
 	$(VENV)/bin/mypy bhrplan config
 
-messages: dev-install
-	$(MANAGE) makemessages -l es -l en --no-obsolete --ignore=.venv --ignore=var --ignore=bench
-	$(MANAGE) compilemessages --ignore=.venv
+## messages: extract strings, fill the catalogs from JSON translations, report gaps, compile
+##   make messages I18N_JSON="/tmp/i18n/*.json"   (see docs/translations.md)
+I18N_JSON ?=
+messages: dev-install system-deps
+	$(PY) scripts/i18n_merge.py $(I18N_JSON)
 
 ## pytest: the suite on SQLite, and again on PostgreSQL when DATABASE_URL is set
 pytest: dev-install system-deps

@@ -84,11 +84,42 @@ def territory_create(
     return territory
 
 
+TERRITORY_FIELDS = {"name", "name_en", "is_sample"}
+
+
+@transaction.atomic
+def territory_update(*, territory: Territory, actor: Any, **fields: Any) -> Territory:
+    """Change a territory's names or its sample-data flag (the code and level come from ISO)."""
+    unknown = set(fields) - TERRITORY_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    values = {k: clean_text(v) if isinstance(v, str) else v for k, v in fields.items()}
+    changed = [k for k, v in values.items() if getattr(territory, k) != v]
+    for key in changed:
+        setattr(territory, key, values[key])
+    territory.full_clean()
+    if changed:
+        territory.save(update_fields=[*changed, "updated_at"])
+        audit.record(
+            actor=actor,
+            verb="territory.updated",
+            obj=territory,
+            summary=territory.name,
+            data={"fields": changed},
+        )
+    return territory
+
+
 @transaction.atomic
 def network_create(
-    *, name: str, territories: list[Territory], actor: Any, description: str = ""
+    *,
+    name: str,
+    territories: list[Territory],
+    actor: Any,
+    description: str = "",
+    name_en: str = "",
 ) -> Network:
-    network = Network(name=clean_text(name), description=description)
+    network = Network(name=clean_text(name), name_en=clean_text(name_en), description=description)
     network.full_clean()
     network.save()
     network.territories.set(territories)
