@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "bhrplan.frameworks",
     "bhrplan.territories",
     "bhrplan.plans",
+    "bhrplan.monitoring",
+    "bhrplan.participation",
     "bhrplan.portal",
     "bhrplan.api",
 ]

@@ -276,6 +276,17 @@ class Indicator(BaseModel):
         DECREASE = "decrease", _("Decrease")
         MAINTAIN = "maintain", _("Maintain")
 
+    class Periodicity(models.TextChoices):
+        QUARTERLY = "quarterly", _("Quarterly")
+        HALF_YEARLY = "half_yearly", _("Half-yearly")
+        YEARLY = "yearly", _("Yearly")
+
+    class Breakdown(models.TextChoices):
+        SEX = "sex", _("Sex")
+        AGE_GROUP = "age_group", _("Age group")
+        REGION = "region", _("Region")
+        STAKEHOLDER_GROUP = "stakeholder_group", _("Stakeholder group")
+
     uid = models.UUIDField(_("stable identifier"), default=uuid.uuid4, editable=False)
     action = models.ForeignKey(
         Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="indicators"
@@ -306,6 +317,20 @@ class Indicator(BaseModel):
         validators=[MinValueValidator(1900), MaxValueValidator(2200)],
     )
     data_source = models.CharField(_("data source"), max_length=300, blank=True)
+    periodicity = models.CharField(
+        _("reporting periodicity"),
+        max_length=12,
+        choices=Periodicity.choices,
+        default=Periodicity.YEARLY,
+    )
+    disaggregations = models.JSONField(
+        _("breakdowns"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Breakdowns reported with each value: sex, age group, region, stakeholder group."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -348,5 +373,8 @@ class Indicator(BaseModel):
                     _("The target year must fall inside the plan period (%(start)s – %(end)s).")
                     % {"start": plan.start_date.year, "end": plan.end_date.year}
                 )
+        allowed = set(self.Breakdown.values)
+        if not isinstance(self.disaggregations, list) or not set(self.disaggregations) <= allowed:
+            errors["disaggregations"] = str(_("Choose breakdowns from the list."))
         if errors:
             raise ValidationError(errors)

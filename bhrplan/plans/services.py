@@ -50,6 +50,8 @@ INDICATOR_FIELDS = {
     "target_value",
     "target_year",
     "data_source",
+    "periodicity",
+    "disaggregations",
 }
 
 

@@ -85,6 +85,11 @@ class Organization(BaseModel):
         COOPERATION = "cooperation", _("Cooperation agency")
         MEDIA = "media", _("Media")
 
+    class Approval(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
     name = models.CharField(_("name"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
@@ -107,6 +112,17 @@ class Organization(BaseModel):
     )
     website = models.URLField(_("website"), blank=True)
     is_sample = models.BooleanField(_("sample data"), default=False)
+    approval = models.CharField(
+        _("registration"),
+        max_length=10,
+        choices=Approval.choices,
+        default=Approval.APPROVED,
+        help_text=_("Organisations that register on the public site wait for a coordinator."),
+    )
+    # Private contact data: never shown on the portal, in exports or in the API.
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
 
     class Meta:
         ordering = ["name"]
