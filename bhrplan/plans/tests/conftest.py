@@ -1,0 +1,30 @@
+"""Fixtures of the plan editor's tests."""
+
+from typing import Any
+
+import pytest
+
+from bhrplan.conftest import build_plan_tree
+from bhrplan.plans.models import Action, Guideline, Indicator, Objective, Plan
+from bhrplan.plans.selectors import version_draft, version_nodes, version_working
+from bhrplan.territories.models import Organization
+
+
+@pytest.fixture
+def tree_plan(plan: Plan, lead_org: Organization, other_org: Organization) -> Plan:
+    """A plan whose first draft holds 2 guidelines × 2 objectives × 2 actions × 1 indicator."""
+    build_plan_tree(plan, lead_org, [other_org])
+    return plan
+
+
+def first(plan: Plan, kind: str) -> Any:
+    """The first element of a kind in the plan's working version."""
+    version = version_working(plan)
+    assert version is not None
+    return version_nodes(version, kind).order_by("position", "id").first()
+
+
+def draft_node(plan: Plan, kind: str, uid: Any) -> Guideline | Objective | Action | Indicator:
+    draft = version_draft(plan)
+    assert draft is not None
+    return version_nodes(draft, kind).get(uid=uid)
