@@ -28,3 +28,27 @@ def draft_node(plan: Plan, kind: str, uid: Any) -> Guideline | Objective | Actio
     draft = version_draft(plan)
     assert draft is not None
     return version_nodes(draft, kind).get(uid=uid)
+
+
+NOT_COORDINATORS = ["focal_point", "committee_member", "stakeholder", "outsider"]
+
+
+def check_personas(persona_clients: dict, method: str, url: str, data: Any = None) -> Any:
+    """Everyone but the plan's coordinator gets 404; the anonymous go to sign in.
+
+    The coordinator goes last (a POST may change the plan) and its response is returned.
+    """
+    for name in [*NOT_COORDINATORS, "anonymous"]:
+        response = getattr(persona_clients[name], method)(url, data or {})
+        if name == "anonymous":
+            assert response.status_code == 302, name
+            assert "/accounts/login/" in response["Location"]
+        else:
+            assert response.status_code == 404, name
+    return getattr(persona_clients["coordinator"], method)(url, data or {})
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """The personas' passwords are hashed with a fast hasher: tests need no real security."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
