@@ -222,8 +222,8 @@ class ObjectiveForm(NodeForm):
             self.fields["guideline"] = forms.ChoiceField(
                 label=_("strategic guideline"),
                 choices=_parent_choices(self.siblings),
-                initial=str(self.instance.guideline.uid),
             )
+            self.initial.setdefault("guideline", str(self.instance.guideline.uid))
 
     def service_fields(self) -> dict[str, Any]:
         fields = super().service_fields()
@@ -281,8 +281,8 @@ class ActionForm(NodeForm):
             self.fields["objective"] = forms.ChoiceField(
                 label=_("objective"),
                 choices=_parent_choices(self.siblings),
-                initial=str(self.instance.objective.uid),
             )
+            self.initial.setdefault("objective", str(self.instance.objective.uid))
             self.initial["co_responsible"] = _pks(self.instance.co_responsible.all())
             provisions = list(self.instance.provisions.all())
             self.initial["principles"] = _pks(p for p in provisions if p.kind == "principle")

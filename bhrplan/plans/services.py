@@ -519,45 +519,45 @@ def _map_parent(version: PlanVersion, fields: dict[str, Any], key: str) -> dict[
 
 @transaction.atomic
 def node_create_in_draft(
-    *, plan: Plan, kind: str, parent_uid: Any, actor: Any, **fields: Any
+    *, plan: Plan, node_type: str, parent_uid: Any, actor: Any, **fields: Any
 ) -> Any:
     """Add an element under the parent with `parent_uid` (none for a guideline)."""
-    if kind == "guideline":
+    if node_type == "guideline":
         return guideline_create(plan=plan, actor=actor, **fields)
     draft = draft_for_edit(plan=plan, actor=actor)
-    parent = node_in_version(draft, PARENT_KIND[kind], parent_uid)
-    if kind == "objective":
+    parent = node_in_version(draft, PARENT_KIND[node_type], parent_uid)
+    if node_type == "objective":
         return objective_create(guideline=parent, actor=actor, **fields)
-    if kind == "action":
+    if node_type == "action":
         return action_create(objective=parent, actor=actor, **fields)
     return indicator_create(action=parent, actor=actor, **fields)
 
 
 @transaction.atomic
-def node_update_in_draft(*, plan: Plan, kind: str, uid: Any, actor: Any, **fields: Any) -> Any:
+def node_update_in_draft(*, plan: Plan, node_type: str, uid: Any, actor: Any, **fields: Any) -> Any:
     """Change the draft's copy of an element; a parent may be given as `<parent>_uid`."""
     draft = draft_for_edit(plan=plan, actor=actor)
-    node = node_in_version(draft, kind, uid)
-    if kind == "guideline":
+    node = node_in_version(draft, node_type, uid)
+    if node_type == "guideline":
         return guideline_update(guideline=node, actor=actor, **fields)
-    if kind == "objective":
+    if node_type == "objective":
         return objective_update(
             objective=node, actor=actor, **_map_parent(draft, fields, "guideline")
         )
-    if kind == "action":
+    if node_type == "action":
         return action_update(action=node, actor=actor, **_map_parent(draft, fields, "objective"))
     return indicator_update(indicator=node, actor=actor, **fields)
 
 
 @transaction.atomic
-def node_delete_in_draft(*, plan: Plan, kind: str, uid: Any, actor: Any) -> None:
+def node_delete_in_draft(*, plan: Plan, node_type: str, uid: Any, actor: Any) -> None:
     draft = draft_for_edit(plan=plan, actor=actor)
-    node_delete(node=node_in_version(draft, kind, uid), actor=actor)
+    node_delete(node=node_in_version(draft, node_type, uid), actor=actor)
 
 
 @transaction.atomic
-def node_move_in_draft(*, plan: Plan, kind: str, uid: Any, direction: str, actor: Any) -> None:
+def node_move_in_draft(*, plan: Plan, node_type: str, uid: Any, direction: str, actor: Any) -> None:
     if direction not in {"up", "down"}:
         raise ValidationError(_("Choose up or down."))
     draft = draft_for_edit(plan=plan, actor=actor)
-    node_move(node=node_in_version(draft, kind, uid), direction=direction, actor=actor)
+    node_move(node=node_in_version(draft, node_type, uid), direction=direction, actor=actor)

@@ -197,7 +197,7 @@ def node_create(
     if request.method == "POST" and form.is_valid():
         try:
             node = services.node_create_in_draft(
-                plan=plan, kind=kind, parent_uid=parent_uid, actor=request.user,
+                plan=plan, node_type=kind, parent_uid=parent_uid, actor=request.user,
                 **form.service_fields(),
             )  # fmt: skip
         except ValidationError as error:
@@ -219,7 +219,7 @@ def node_edit(request: HttpRequest, plan_id: int, kind: str, uid: UUID) -> HttpR
     if request.method == "POST" and form.is_valid():
         try:
             node = services.node_update_in_draft(
-                plan=plan, kind=kind, uid=uid, actor=request.user, **form.service_fields()
+                plan=plan, node_type=kind, uid=uid, actor=request.user, **form.service_fields()
             )
         except ValidationError as error:
             add_service_error(form, error)
@@ -237,7 +237,7 @@ def node_delete(request: HttpRequest, plan_id: int, kind: str, uid: UUID) -> Htt
     version, node = working_node(plan, kind, uid)
     if request.method == "POST":
         try:
-            services.node_delete_in_draft(plan=plan, kind=kind, uid=uid, actor=request.user)
+            services.node_delete_in_draft(plan=plan, node_type=kind, uid=uid, actor=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -258,7 +258,7 @@ def node_move(request: HttpRequest, plan_id: int) -> HttpResponse:
     kind, uid, direction = form.cleaned_data["move"]
     try:
         services.node_move_in_draft(
-            plan=plan, kind=kind, uid=uid, direction=direction, actor=request.user
+            plan=plan, node_type=kind, uid=uid, direction=direction, actor=request.user
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -39,7 +39,7 @@ def test_it_lists_actions_added_removed_and_changed_field_by_field(
     removed = Action.objects.filter(objective__guideline__version__plan=plan).order_by("code")[1]
     services.node_update_in_draft(
         plan=plan,
-        kind="action",
+        node_type="action",
         uid=a1.uid,
         actor=coordinator,
         title="Capacitar a jueces",
@@ -47,10 +47,10 @@ def test_it_lists_actions_added_removed_and_changed_field_by_field(
         budget=Decimal("2000.50"),
         provisions=[Provision.objects.get(code="UNGP-25")],
     )
-    services.node_delete_in_draft(plan=plan, kind="action", uid=removed.uid, actor=coordinator)
+    services.node_delete_in_draft(plan=plan, node_type="action", uid=removed.uid, actor=coordinator)
     added = services.node_create_in_draft(
         plan=plan,
-        kind="action",
+        node_type="action",
         parent_uid=first(plan, "objective").uid,
         actor=coordinator,
         title="Acción nueva",
@@ -76,7 +76,7 @@ def test_it_reports_an_action_moved_to_another_objective(published_plan, coordin
     action = first(plan, "action")
     target = Objective.objects.filter(guideline__version__plan=plan).order_by("code").last()
     services.node_update_in_draft(
-        plan=plan, kind="action", uid=action.uid, actor=coordinator, objective_uid=target.uid
+        plan=plan, node_type="action", uid=action.uid, actor=coordinator, objective_uid=target.uid
     )
     (change,) = version_diff(*_versions(plan)).actions
     assert change.status == CHANGED
@@ -90,16 +90,20 @@ def test_it_lists_the_indicators_of_an_action(published_plan, coordinator):
     action = first(plan, "action")
     indicator = action.indicators.get()
     services.node_update_in_draft(
-        plan=plan, kind="indicator", uid=indicator.uid, actor=coordinator, target_value=Decimal(800)
+        plan=plan,
+        node_type="indicator",
+        uid=indicator.uid,
+        actor=coordinator,
+        target_value=Decimal(800),
     )
     services.node_create_in_draft(
-        plan=plan, kind="indicator", parent_uid=action.uid, actor=coordinator,
+        plan=plan, node_type="indicator", parent_uid=action.uid, actor=coordinator,
         name="Guías publicadas", unit="guías",
     )  # fmt: skip
     published = version_latest_published(plan)
     other = Action.objects.filter(objective__guideline__version=published).order_by("code")[1]
     services.node_delete_in_draft(
-        plan=plan, kind="indicator", uid=other.indicators.get().uid, actor=coordinator
+        plan=plan, node_type="indicator", uid=other.indicators.get().uid, actor=coordinator
     )
     diff = version_diff(*_versions(plan))
     changes = {c.node.uid: c for c in diff.actions}
@@ -115,10 +119,10 @@ def test_it_reports_guidelines_and_objectives(published_plan, coordinator):
     plan = published_plan
     guideline = first(plan, "guideline")
     services.node_update_in_draft(
-        plan=plan, kind="guideline", uid=guideline.uid, actor=coordinator, code="A"
+        plan=plan, node_type="guideline", uid=guideline.uid, actor=coordinator, code="A"
     )
     services.node_create_in_draft(
-        plan=plan, kind="objective", parent_uid=guideline.uid, actor=coordinator, title="Nuevo"
+        plan=plan, node_type="objective", parent_uid=guideline.uid, actor=coordinator, title="Nuevo"
     )
     diff = version_diff(*_versions(plan))
     assert [(c.status, c.fields[0].old, c.fields[0].new) for c in diff.guidelines] == [

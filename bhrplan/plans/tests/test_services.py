@@ -68,7 +68,11 @@ def test_it_edits_the_draft_copy_by_uid_and_leaves_the_published_version(
 ):
     action = first(published_plan, "action")
     services.node_update_in_draft(
-        plan=published_plan, kind="action", uid=action.uid, actor=coordinator, title="Nuevo título"
+        plan=published_plan,
+        node_type="action",
+        uid=action.uid,
+        actor=coordinator,
+        title="Nuevo título",
     )
     action.refresh_from_db()
     assert action.title.startswith("Acción 1.1.1")
@@ -82,7 +86,7 @@ def test_it_leaves_no_draft_when_the_change_is_refused(published_plan, coordinat
     with pytest.raises(ValidationError) as error:
         services.node_update_in_draft(
             plan=published_plan,
-            kind="action",
+            node_type="action",
             uid=action.uid,
             actor=coordinator,
             start_date=date(2040, 1, 1),
@@ -92,13 +96,11 @@ def test_it_leaves_no_draft_when_the_change_is_refused(published_plan, coordinat
 
 
 @pytest.mark.django_db
-def test_it_adds_under_a_published_parent_by_mapping_it_into_the_draft(
-    published_plan, coordinator
-):
+def test_it_adds_under_a_published_parent_by_mapping_it_into_the_draft(published_plan, coordinator):
     objective = first(published_plan, "objective")
     action = services.node_create_in_draft(
         plan=published_plan,
-        kind="action",
+        node_type="action",
         parent_uid=objective.uid,
         actor=coordinator,
         title="Acción nueva",
@@ -115,7 +117,7 @@ def test_it_moves_an_objective_to_another_guideline_of_the_draft(tree_plan, coor
     target = Guideline.objects.filter(version__plan=tree_plan).order_by("position")[1]
     services.node_update_in_draft(
         plan=tree_plan,
-        kind="objective",
+        node_type="objective",
         uid=objective.uid,
         actor=coordinator,
         guideline_uid=target.uid,
@@ -137,7 +139,7 @@ def test_it_refuses_a_parent_from_another_plan(tree_plan, coordinator, territory
     with pytest.raises(ValidationError):
         services.node_update_in_draft(
             plan=tree_plan,
-            kind="objective",
+            node_type="objective",
             uid=first(tree_plan, "objective").uid,
             actor=coordinator,
             guideline_uid=foreign.uid,
@@ -148,17 +150,17 @@ def test_it_refuses_a_parent_from_another_plan(tree_plan, coordinator, territory
 def test_it_moves_an_element_up_and_down_among_its_siblings(tree_plan, coordinator):
     a1, a2 = Action.objects.filter(objective=first(tree_plan, "objective")).order_by("position")
     services.node_move_in_draft(
-        plan=tree_plan, kind="action", uid=a2.uid, direction="up", actor=coordinator
+        plan=tree_plan, node_type="action", uid=a2.uid, direction="up", actor=coordinator
     )
     ordered = list(
-        Action.objects.filter(objective=a1.objective).order_by("position", "id").values_list(
-            "pk", flat=True
-        )
+        Action.objects.filter(objective=a1.objective)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
     )
     assert ordered == [a2.pk, a1.pk]
     with pytest.raises(ValidationError):
         services.node_move_in_draft(
-            plan=tree_plan, kind="action", uid=a2.uid, direction="sideways", actor=coordinator
+            plan=tree_plan, node_type="action", uid=a2.uid, direction="sideways", actor=coordinator
         )
 
 
@@ -166,19 +168,21 @@ def test_it_moves_an_element_up_and_down_among_its_siblings(tree_plan, coordinat
 def test_it_deletes_an_element_and_everything_under_it(tree_plan, coordinator):
     guideline = first(tree_plan, "guideline")
     services.node_delete_in_draft(
-        plan=tree_plan, kind="guideline", uid=guideline.uid, actor=coordinator
+        plan=tree_plan, node_type="guideline", uid=guideline.uid, actor=coordinator
     )
     assert Guideline.objects.filter(version__plan=tree_plan).count() == 1
     assert Objective.objects.filter(guideline__version__plan=tree_plan).count() == 2
     assert Action.objects.filter(objective__guideline__version__plan=tree_plan).count() == 4
-    assert Indicator.objects.filter(action__objective__guideline__version__plan=tree_plan).count() == 4
+    assert (
+        Indicator.objects.filter(action__objective__guideline__version__plan=tree_plan).count() == 4
+    )
 
 
 @pytest.mark.django_db
 def test_it_renumbers_codes_from_the_order(tree_plan, coordinator):
     second = Guideline.objects.filter(version__plan=tree_plan).order_by("position")[1]
     services.node_move_in_draft(
-        plan=tree_plan, kind="guideline", uid=second.uid, direction="up", actor=coordinator
+        plan=tree_plan, node_type="guideline", uid=second.uid, direction="up", actor=coordinator
     )
     services.version_renumber(plan=tree_plan, actor=coordinator)
     second.refresh_from_db()
@@ -223,7 +227,7 @@ def test_it_refuses_a_lead_that_is_also_co_responsible(tree_plan, lead_org, coor
     with pytest.raises(ValidationError) as error:
         services.node_update_in_draft(
             plan=tree_plan,
-            kind="action",
+            node_type="action",
             uid=first(tree_plan, "action").uid,
             actor=coordinator,
             co_responsible=[lead_org],
@@ -236,7 +240,7 @@ def test_it_refuses_a_target_against_the_direction(tree_plan, coordinator):
     with pytest.raises(ValidationError) as error:
         services.node_update_in_draft(
             plan=tree_plan,
-            kind="indicator",
+            node_type="indicator",
             uid=first(tree_plan, "indicator").uid,
             actor=coordinator,
             direction="decrease",
@@ -258,5 +262,5 @@ def test_it_says_when_an_element_is_not_in_the_draft(tree_plan, coordinator):
 
     with pytest.raises(ValidationError):
         services.node_delete_in_draft(
-            plan=tree_plan, kind="action", uid=uuid.uuid4(), actor=coordinator
+            plan=tree_plan, node_type="action", uid=uuid.uuid4(), actor=coordinator
         )

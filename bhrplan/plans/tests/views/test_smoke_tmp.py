@@ -33,6 +33,17 @@ def test_it_renders(client_for, coordinator, published_plan):
     ]:
         r = c.get(url)
         assert r.status_code == 200, (url, r.status_code)
-    r = c.post(reverse("plans:node_edit", args=[plan.pk, "action", first(plan, "action").uid]), {"code": "9.9", "title": "Nueva", "kind": "remedy", "objective": str(first(plan, "objective").uid), "start_date": "2031-01-01"})
+    r = c.post(
+        reverse("plans:node_edit", args=[plan.pk, "action", first(plan, "action").uid]),
+        {
+            "code": "9.9",
+            "title": "Nueva",
+            "kind": "remedy",
+            "objective": str(first(plan, "objective").uid),
+            "start_date": "2031-01-01",
+        },
+    )
     assert r.status_code == 200
-    import re; print(re.findall(r"<ul class=\"errorlist.*?</ul>", r.content.decode()))
+    import re
+
+    print(re.findall(r"<ul class=\"errorlist.*?</ul>", r.content.decode()))
