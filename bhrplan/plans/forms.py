@@ -34,6 +34,16 @@ class PickerWidget(forms.CheckboxSelectMultiple):
 
     template_name = "plans/widgets/picker.html"
 
+    def optgroups(self, name: str, value: Any, attrs: Any = None) -> list[Any]:
+        """Ungrouped options come one group each from Django; keep them in one list."""
+        groups: list[Any] = []
+        for group_name, options, index in super().optgroups(name, value, attrs):
+            if group_name is None and groups and groups[-1][0] is None:
+                groups[-1][1].extend(options)
+            else:
+                groups.append((group_name, list(options), index))
+        return groups
+
 
 class PickerField(forms.MultipleChoiceField):
     """Choose several objects from a list, optionally grouped; cleans to the objects."""
@@ -153,7 +163,7 @@ class CompareForm(forms.Form):
         a.choices = b.choices = choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if "a" in data and "b" in data and data["a"] == data["b"]:
             raise ValidationError(_("Choose two different versions."))
         return data
@@ -233,7 +243,9 @@ class ObjectiveForm(NodeForm):
 
 
 def _provision_group(p: Provision) -> str:
-    return str(p.pillar_name) if p.framework.code == "ungp" else f"{p.parent.label}"
+    if p.framework.code == "ungp" or p.parent is None:
+        return str(p.pillar_name)
+    return str(p.parent.label)
 
 
 class ActionForm(NodeForm):
@@ -276,7 +288,7 @@ class ActionForm(NodeForm):
         self.fields["approaches"] = PickerField(
             Approach.objects.all(), lambda a: a.label, label=_("population approaches")
         )
-        self.fields["budget"].label = _("budget (%(currency)s)") % {"currency": self.plan.currency}
+        self.fields["budget"].label = _("Budget (%(currency)s)") % {"currency": self.plan.currency}
         if self.instance.pk is not None:
             self.fields["objective"] = forms.ChoiceField(
                 label=_("objective"),
@@ -296,7 +308,7 @@ class ActionForm(NodeForm):
         return plan_organizations(self.plan)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         lead = data.get("lead")
         if lead is not None and lead in data.get("co_responsible", []):
             self.add_error(
