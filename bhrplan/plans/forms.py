@@ -234,6 +234,7 @@ class ObjectiveForm(NodeForm):
                 choices=_parent_choices(self.siblings),
             )
             self.initial.setdefault("guideline", str(self.instance.guideline.uid))
+            self.order_fields(["guideline"])
 
     def service_fields(self) -> dict[str, Any]:
         fields = super().service_fields()
@@ -295,6 +296,7 @@ class ActionForm(NodeForm):
                 choices=_parent_choices(self.siblings),
             )
             self.initial.setdefault("objective", str(self.instance.objective.uid))
+            self.order_fields(["objective"])
             self.initial["co_responsible"] = _pks(self.instance.co_responsible.all())
             provisions = list(self.instance.provisions.all())
             self.initial["principles"] = _pks(p for p in provisions if p.kind == "principle")

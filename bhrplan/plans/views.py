@@ -190,7 +190,11 @@ def node_create(
     request: HttpRequest, plan_id: int, kind: str, parent_uid: UUID | None = None
 ) -> HttpResponse:
     plan = coordinated_plan(request, plan_id)
-    parent = working_node(plan, PARENT_KIND[kind], parent_uid)[1] if parent_uid else None
+    version, parent = (
+        working_node(plan, PARENT_KIND[kind], parent_uid)
+        if parent_uid
+        else (version_working(plan), None)
+    )
     model = services.NODE_MODELS[kind]
     instance = model(**{PARENT_KIND[kind]: parent}) if parent else model()
     form = NODE_FORMS[kind](request.POST or None, instance=instance, plan=plan)
@@ -205,7 +209,7 @@ def node_create(
         else:
             messages.success(request, _("Saved: %(element)s") % {"element": node})
             return redirect(editor_url(plan, f"n-{node.uid}"))
-    context = {"plan": plan, "form": form, "kind": kind, "parent": parent, "node": None}
+    context = {"plan": plan, "form": form, "kind": kind, "parent": parent, "version": version}
     return render(request, "plans/node_form.html", context)
 
 

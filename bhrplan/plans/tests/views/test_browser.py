@@ -71,12 +71,4 @@ def test_it_passes_axe_and_filters_pickers_in_chromium(
         labels = visible.all_inner_texts()
         assert any("UNGP 25" in t or "PR 25" in t for t in labels)
         assert len(labels) <= 3  # UNGP 25 and the principle already chosen
-        import os
-
-        if os.environ.get("BHR_SCREENSHOTS"):
-            page.screenshot(path="/tmp/editor_action.png", full_page=False)
-            page.goto(live_server.url + managed[0])
-            page.screenshot(path="/tmp/editor_tree.png", full_page=True)
-            page.goto(live_server.url + public[1])
-            page.screenshot(path="/tmp/public_compare.png", full_page=True)
         browser.close()
