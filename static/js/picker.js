@@ -54,8 +54,8 @@
       Array.prototype.forEach.call(box.querySelectorAll("fieldset"), function (group) {
         group.hidden = !group.querySelector("li:not([hidden])");
       });
-      var text = box.getAttribute("data-count-text") || "%(shown)s / %(chosen)s";
-      status.textContent = text.replace("%(shown)s", shown).replace("%(chosen)s", picked);
+      var text = box.getAttribute("data-count-text") || "{shown} / {chosen}";
+      status.textContent = text.replace("{shown}", shown).replace("{chosen}", picked);
     }
     input.addEventListener("input", update);
     input.addEventListener("keydown", function (event) {

@@ -248,3 +248,53 @@ def test_it_lists_organisations_of_the_plan_territory_family_only(
     assert str(foreign.pk) not in form.fields["co_responsible"].objects
     assert len(form.fields["principles"].objects) == 31
     assert len(form.fields["sdg_targets"].objects) == 169
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["objective", "action", "indicator"])
+def test_it_lets_only_the_coordinator_add_children(persona_clients, tree_plan, kind):
+    parent = first(tree_plan, {"objective": "guideline", "action": "objective"}.get(kind, "action"))
+    url = reverse(f"plans:{kind}_create", args=[tree_plan.pk, parent.uid])
+    assert check_personas(persona_clients, "get", url).status_code == 200
+    data = {"title": "Nuevo", "name": "Nuevo", "unit": "u", "direction": "maintain",
+            "kind": "promote"}  # fmt: skip
+    response = check_personas(persona_clients, "post", url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert persona_clients["coordinator"].put(url).status_code == 405
+
+
+@pytest.mark.django_db
+def test_it_survives_garbage_in_every_field(persona_clients, tree_plan):
+    action = first(tree_plan, "action")
+    garbage = {
+        "code": "x" * 500,
+        "title": "\x00",
+        "kind": "destroy",
+        "lead": "abc",
+        "co_responsible": ["abc", "-1"],
+        "principles": ["UNGP-99"],
+        "sdg_targets": ["<script>"],
+        "themes": ["1e9"],
+        "approaches": [""],
+        "start_date": "32/13/2025",
+        "end_date": "yesterday",
+        "budget": "1e400",
+        "objective": "not-a-uuid",
+    }
+    client = persona_clients["coordinator"]
+    for url in [
+        reverse("plans:node_edit", args=[tree_plan.pk, "action", action.uid]),
+        reverse("plans:action_create", args=[tree_plan.pk, action.objective.uid]),
+        reverse(
+            "plans:node_edit", args=[tree_plan.pk, "indicator", first(tree_plan, "indicator").uid]
+        ),
+        reverse("plans:indicator_create", args=[tree_plan.pk, action.uid]),
+    ]:
+        response = client.post(
+            url,
+            {**garbage, "name": "", "unit": "x" * 500, "direction": "up",
+             "baseline_value": "NaN", "target_value": "inf", "baseline_year": "-1",
+             "target_year": "99999"},
+        )  # fmt: skip
+        assert response.status_code == 200, url
+        assert response.context["form"].errors

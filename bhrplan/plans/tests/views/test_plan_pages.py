@@ -98,3 +98,14 @@ def test_it_refuses_to_delete_a_published_plan_with_a_message(persona_clients, p
     assert response.status_code == 400
     assert Plan.objects.filter(pk=published_plan.pk).exists()
     assert persona_clients["coordinator"].put(url).status_code == 405
+
+
+@pytest.mark.django_db
+def test_it_lets_only_coordinators_open_the_new_plan_form(persona_clients):
+    url = reverse("plans:plan_create")
+    for name in ["focal_point", "committee_member", "stakeholder"]:
+        assert persona_clients[name].get(url).status_code == 404
+        assert persona_clients[name].post(url, PLAN_DATA).status_code == 404
+    assert persona_clients["outsider"].get(url).status_code == 200  # for their own territory
+    assert persona_clients["anonymous"].post(url, PLAN_DATA).status_code == 302
+    assert not Plan.objects.filter(title=PLAN_DATA["title"]).exists()

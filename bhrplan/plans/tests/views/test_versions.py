@@ -170,3 +170,27 @@ def test_it_says_a_plan_with_one_version_has_nothing_to_compare(persona_clients,
         reverse("portal:version_compare", args=[published_plan.pk])
     )
     assert response.status_code == 200 and response.context["diff"] is None
+
+
+@pytest.mark.django_db
+def test_it_compares_in_the_same_number_of_queries_for_a_bigger_plan(
+    persona_clients, plan, lead_org, other_org, coordinator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bhrplan.conftest import build_plan_tree
+
+    client = persona_clients["coordinator"]
+    url = reverse("plans:version_compare", args=[plan.pk]) + "?a=1&b=2"
+    build_plan_tree(plan, lead_org, [other_org], guidelines=1, objectives=1, actions=1)
+    services.plan_publish(plan=plan, actor=coordinator, note="v1")
+    _second_version(plan, coordinator)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    services.draft_discard(plan=plan, actor=coordinator)
+    build_plan_tree(plan, lead_org, [other_org], guidelines=2, objectives=2, actions=3)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+    assert response.context["diff"].counts()["actions"]["added"] == 12
+    assert len(large) == len(small)
