@@ -305,9 +305,14 @@ class ActionForm(NodeForm):
             self.initial["approaches"] = _pks(self.instance.approaches.all())
 
     def _organizations(self) -> Iterable[Organization]:
+        """The plan's organisations, plus any already linked from elsewhere (imports)."""
         from bhrplan.plans.selectors import plan_organizations
 
-        return plan_organizations(self.plan)
+        organizations = plan_organizations(self.plan)
+        if self.instance.pk is None:
+            return organizations
+        linked = {o.pk for o in self.instance.co_responsible.all()} | {self.instance.lead_id}
+        return organizations | Organization.objects.filter(pk__in=linked - {None})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

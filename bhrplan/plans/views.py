@@ -301,7 +301,7 @@ def draft_discard(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = coordinated_plan(request, plan_id)
     draft = version_draft(plan)
     error = None
-    if request.method == "POST":
+    if request.method == "POST" and draft is not None:
         try:
             services.draft_discard(plan=plan, actor=request.user)
         except ValidationError as e:

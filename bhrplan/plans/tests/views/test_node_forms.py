@@ -298,3 +298,18 @@ def test_it_survives_garbage_in_every_field(persona_clients, tree_plan):
         )  # fmt: skip
         assert response.status_code == 200, url
         assert response.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_it_keeps_a_linked_organisation_from_another_territory(
+    persona_clients, tree_plan, other_territory
+):
+    from bhrplan.conftest import make_org
+    from bhrplan.plans import services
+
+    foreign = make_org(other_territory, "Agencia de Cooperación")
+    action = first(tree_plan, "action")
+    services.action_update(action=action, actor=None, lead=foreign)
+    url = reverse("plans:node_edit", args=[tree_plan.pk, "action", action.uid])
+    form = persona_clients["coordinator"].get(url).context["form"]
+    assert foreign in form.fields["lead"].queryset
