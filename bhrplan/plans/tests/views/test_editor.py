@@ -132,3 +132,16 @@ def test_it_starts_a_draft_on_request(persona_clients, published_plan):
     assert check_personas(persona_clients, "post", url).status_code == 302
     assert version_draft(published_plan).number == 2
     assert persona_clients["coordinator"].get(url).status_code == 405
+
+
+@pytest.mark.django_db
+def test_it_links_every_element_to_working_urls(persona_clients, tree_plan):
+    """The editor builds element URLs from its own URL; each must resolve to a page."""
+    import re
+
+    client = persona_clients["coordinator"]
+    body = client.get(reverse("plans:plan_detail", args=[tree_plan.pk])).content.decode()
+    links = set(re.findall(r'href="([^"]*/(?:edit|delete|new)/)"', body))
+    assert len(links) > 40
+    for link in links:
+        assert client.get(link).status_code == 200, link
