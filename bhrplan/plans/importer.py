@@ -239,7 +239,7 @@ class SheetColumn:
     letter: str
     header: str
     key: str | None
-    recognised: bool
+    recognised: bool  # matched automatically from the header text
 
 
 @dataclass(frozen=True)
@@ -548,8 +548,9 @@ class MatrixParser:
         for index, text in enumerate(header):
             label = _text(text)
             if index in self.mapping_override:
-                key: str | None = self.mapping_override[index] or None
-                recognised = True
+                chosen = self.mapping_override[index]
+                key: str | None = chosen if chosen in COLUMN_BY_KEY else None
+                recognised = False  # chosen by the user: keep offering the choice
             else:
                 key = match_header(label) if label else None
                 recognised = key is not None
@@ -662,6 +663,8 @@ class MatrixParser:
         if not code and not title:
             if guideline.objectives:
                 return guideline.objectives[-1]
+            if all(_is_blank(v) for k, v in cells.items() if k not in PARENT_KEYS):
+                return None  # a row that only names a guideline
             self.error(number, "objective", _("Give the objective of this row."))
             return None
         key = code or normalize_key(title)
