@@ -327,6 +327,14 @@ def _text(value: Any) -> str:
     return clean_text(value)
 
 
+def _long_text(value: Any) -> str:
+    """Like `_text` but keeps line breaks (descriptions)."""
+    if not isinstance(value, str):
+        return _text(value)
+    lines = [clean_text(line) for line in value.replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip()
+
+
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -611,8 +619,8 @@ class MatrixParser:
             "code": code,
             "title": title,
             "title_en": _text(cells.get(f"{prefix}_en")),
-            "description": _text(cells.get(f"{prefix}_description")),
-            "description_en": _text(cells.get(f"{prefix}_description_en")),
+            "description": _long_text(cells.get(f"{prefix}_description")),
+            "description_en": _long_text(cells.get(f"{prefix}_description_en")),
         }
 
     def _code_and_title(self, cells: dict[str, Any], prefix: str) -> tuple[str, str]:

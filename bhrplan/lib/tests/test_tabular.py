@@ -99,14 +99,14 @@ def test_it_leaves_plain_text_and_numbers_alone():
 
 def test_it_writes_xlsx_with_escaped_text_and_typed_values():
     data = write_xlsx(
-        [["Acción", "Meta", "Inicio"], ["=HYPERLINK(\"x\")", Decimal("12.5"), date(2025, 1, 2)]]
+        [["Acción", "Meta", "Inicio"], ['=HYPERLINK("x")', Decimal("12.5"), date(2025, 1, 2)]]
     )
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
-    assert sheet["A2"].value == "'=HYPERLINK(\"x\")"
+    assert sheet["A2"].value == '\'=HYPERLINK("x")'
     assert sheet["A2"].data_type == "s"
     assert sheet["B2"].value == 12.5
     assert sheet["C2"].value.date() == date(2025, 1, 2)
-    assert read_table(data, "x.xlsx")[1][0] == "=HYPERLINK(\"x\")"
+    assert read_table(data, "x.xlsx")[1][0] == '=HYPERLINK("x")'
 
 
 def test_it_writes_csv_with_bom_and_escaping():
