@@ -74,18 +74,24 @@ def read_xlsx(data: bytes) -> list[list[Any]]:
     except Exception as exc:  # corrupt files raise many kinds (zipfile, KeyError, XML...)
         raise TabularError(_("The file is not a valid XLSX spreadsheet.")) from exc
     sheet = workbook.worksheets[0]
-    if sheet.max_row > MAX_ROWS:
-        raise TabularError(_("The sheet has too many rows (at most %(max)s).") % {"max": MAX_ROWS})
     width = min(sheet.max_column, MAX_COLUMNS)
-    rows = [
-        [unescape_formula(v) for v in row]
-        for row in sheet.iter_rows(max_col=width, values_only=True)
-    ]
+    rows: list[list[Any]] = []
+    filled = 0
+    for row in sheet.iter_rows(max_col=width, values_only=True):
+        rows.append([unescape_formula(v) for v in row])
+        if any(v is not None and v != "" for v in row):
+            filled += 1
+            if filled > MAX_ROWS:
+                raise TabularError(
+                    _("The sheet has too many rows (at most %(max)s).") % {"max": MAX_ROWS}
+                )
+    while rows and all(v is None or v == "" for v in rows[-1]):
+        rows.pop()  # formatting often stretches a sheet far below its data
     for merged in sheet.merged_cells.ranges:
-        top_value = (
-            rows[merged.min_row - 1][merged.min_col - 1] if merged.min_col <= width else None
-        )
-        for r in range(merged.min_row, merged.max_row + 1):
+        if merged.min_row > len(rows) or merged.min_col > width:
+            continue
+        top_value = rows[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row, min(merged.max_row, len(rows)) + 1):
             for c in range(merged.min_col, min(merged.max_col, width) + 1):
                 rows[r - 1][c - 1] = top_value
     workbook.close()

@@ -97,7 +97,14 @@ COLUMNS: tuple[Column, ...] = (
         "lead",
         "Entidad responsable",
         "Lead entity",
-        ("responsable", "entidad lider", "responsible entity", "lead", "entidades responsables"),
+        (
+            "responsable",
+            "responsible",
+            "entidad lider",
+            "responsible entity",
+            "lead",
+            "entidades responsables",
+        ),
     ),
     Column(
         "co_responsible",
@@ -144,6 +151,7 @@ COLUMNS: tuple[Column, ...] = (
         "SDG",
         (
             "objetivos de desarrollo sostenible",
+            "objetivo de desarrollo sostenible",
             "metas ods",
             "sdgs",
             "sdg targets",

@@ -115,3 +115,16 @@ def test_it_writes_csv_with_bom_and_escaping():
     text = data.decode("utf-8-sig")
     assert "'-1 dólar,2025-01-02" in text
     assert read_table(data, "x.csv")[1] == ["-1 dólar", "2025-01-02"]
+
+
+def test_it_refuses_too_many_rows(monkeypatch):
+    monkeypatch.setattr("bhrplan.lib.tabular.MAX_ROWS", 3)
+    with pytest.raises(TabularError, match="too many rows"):
+        read_table(xlsx([["a"], ["b"], ["c"], ["d"]]), "m.xlsx")
+    with pytest.raises(TabularError, match="too many rows"):
+        read_table(b"a\nb\nc\nd\ne\n", "m.csv")
+
+
+def test_it_drops_empty_rows_below_the_data():
+    rows = read_table(xlsx([["a", "b"], ["c", None], [None, None], [None, ""]]), "m.xlsx")
+    assert rows == [["a", "b"], ["c", None]]
