@@ -531,7 +531,7 @@ class MatrixParser:
                     "",
                     _(
                         "No header row found in the first %(n)s rows. The matrix needs at "
-                        "least the columns for guideline, objective and action."
+                        "least a guideline column and an action column."
                     )
                     % {"n": HEADER_SCAN_ROWS},
                 )
