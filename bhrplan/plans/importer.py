@@ -78,7 +78,7 @@ COLUMNS: tuple[Column, ...] = (
         "action",
         "Acción",
         "Action",
-        ("acciones", "accion estrategica", "medida", "medidas", "actions"),
+        ("acciones", "accion estrategica", "acciones estrategicas", "medida", "medidas", "actions"),
     ),
     Column("action_en", "Acción (inglés)", "Action (English)"),
     Column(
@@ -123,7 +123,7 @@ COLUMNS: tuple[Column, ...] = (
         "Baseline year",
         ("ano de linea de base", "ano linea base", "ano de la linea de base"),
     ),
-    Column("target", "Meta", "Target", ("valor meta", "target value")),
+    Column("target", "Meta", "Target", ("metas", "valor meta", "target value", "targets")),
     Column("target_year", "Año meta", "Target year", ("ano de la meta",)),
     Column(
         "data_source",

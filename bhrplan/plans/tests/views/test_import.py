@@ -189,3 +189,16 @@ def test_it_never_fails_on_a_bad_file(coord_client, territory, data):
     assert preview.status_code == 200
     assert preview.context["problem"] or preview.context["parsed"].errors
     assert client.post(url("import_confirm")).status_code == 302
+
+
+def test_it_deletes_abandoned_uploads(coord_client, territory, upload_dir):
+    import os
+    import time
+
+    old = upload_dir / "plan-imports" / "abandonedtokenabandonedtoken.xlsx"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"x")
+    os.utime(old, (time.time() - 3 * 24 * 3600,) * 2)
+    upload(coord_client, territory, messy_spanish_matrix())
+    assert not old.exists()
+    assert len(stored_files(upload_dir)) == 1
