@@ -517,6 +517,7 @@ class MatrixParser:
             if org.acronym:
                 self.orgs_by_acronym.setdefault(clean_text(org.acronym).casefold(), org)
         self.new_orgs: dict[str, NewOrganization] = {}
+        self.guideline_index: dict[str, ParsedGuideline] = {}
         self.kinds = _choice_index(Action.Kind.choices, KIND_WORDS)
         self.directions = _choice_index(Indicator.Direction.choices, DIRECTION_WORDS)
 
@@ -645,15 +646,7 @@ class MatrixParser:
                 return self.result.guidelines[-1]
             self.error(number, "guideline", _("Give the guideline of this row."))
             return None
-        key = code or normalize_key(title)
-        found = next(
-            (
-                g
-                for g in self.result.guidelines
-                if (g.fields["code"] or normalize_key(g.fields["title"])) == key
-            ),
-            None,
-        )
+        found = _lookup(self.guideline_index, code, title)
         if found is not None:
             return found
         if not title:
@@ -663,6 +656,7 @@ class MatrixParser:
             return None
         guideline = ParsedGuideline(number, self._node_fields(cells, "guideline", code, title))
         self.result.guidelines.append(guideline)
+        _register(self.guideline_index, code, title, guideline)
         return guideline
 
     def _objective(
@@ -683,9 +677,9 @@ class MatrixParser:
                 return None  # a row that only names a guideline
             self.error(number, "objective", _("Give the objective of this row."))
             return None
-        key = code or normalize_key(title)
-        if key in guideline.index:
-            return guideline.index[key]
+        found = _lookup(guideline.index, code, title)
+        if found is not None:
+            return found
         if not title:
             self.error(
                 number, "objective", _("Give the title of objective %(code)s.") % {"code": code}
@@ -693,7 +687,7 @@ class MatrixParser:
             return None
         objective = ParsedObjective(number, self._node_fields(cells, "objective", code, title))
         guideline.objectives.append(objective)
-        guideline.index[key] = objective
+        _register(guideline.index, code, title, objective)
         return objective
 
     def _action(
@@ -702,22 +696,22 @@ class MatrixParser:
         code = _text(cells.get("code"))
         title = _text(cells.get("action"))
         if not title:
-            if code and code in objective.index:
-                return objective.index[code]
+            if code and f"code:{code}" in objective.index:
+                return objective.index[f"code:{code}"]
             if not code and objective.actions and not _is_blank(cells.get("indicator")):
                 return objective.actions[-1]
             if not code and all(_is_blank(v) for k, v in cells.items() if k not in PARENT_KEYS):
                 return None  # a row that only names a guideline or objective
             self.error(number, "action", _("Give the title of the action."))
             return None
-        key = code or normalize_key(title)
-        if key in objective.index:
-            return objective.index[key]
+        found = _lookup(objective.index, code, title)
+        if found is not None:
+            return found
         fields = self._node_fields(cells, "action", code, title)
         action = ParsedAction(number, fields)
         self._action_values(number, cells, action)
         objective.actions.append(action)
-        objective.index[key] = action
+        _register(objective.index, code, title, action)
         return action
 
     def _action_values(self, number: int, cells: dict[str, Any], action: ParsedAction) -> None:
@@ -985,6 +979,18 @@ INDICATOR_COLUMNS = {
     "target_year": "target_year",
     "data_source": "data_source",
 }
+
+
+def _lookup(index: dict[str, Any], code: str, title: str) -> Any:
+    """The element a row names: by code when it has one, else by title."""
+    return index.get(f"code:{code}") if code else index.get(f"title:{normalize_key(title)}")
+
+
+def _register(index: dict[str, Any], code: str, title: str, node: Any) -> None:
+    if code:
+        index.setdefault(f"code:{code}", node)
+    if title:
+        index.setdefault(f"title:{normalize_key(title)}", node)
 
 
 def _infer_direction(baseline: Decimal | None, target: Decimal | None) -> str:
