@@ -50,6 +50,11 @@ def unescape_formula(value: Any) -> Any:
 
 def read_table(data: bytes, filename: str = "") -> list[list[Any]]:
     """Rows of the first sheet of an XLSX file, or of a CSV file (guessed from the bytes)."""
+    return read_sheets(data, filename)[0][1]
+
+
+def read_sheets(data: bytes, filename: str = "") -> list[tuple[str, list[list[Any]]]]:
+    """(sheet title, rows) for every sheet of an XLSX file, or the one table of a CSV."""
     if not data or not data.strip():
         raise TabularError(_("The file is empty."))
     if data.startswith(OLE2_MAGIC):
@@ -60,20 +65,38 @@ def read_table(data: bytes, filename: str = "") -> list[list[Any]]:
             )
         )
     if data.startswith(XLSX_MAGIC):
-        return read_xlsx(data)
+        return read_xlsx_sheets(data)
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise TabularError(_("The file is not a valid XLSX spreadsheet."))
-    return read_csv(data)
+    return [("", read_csv(data))]
 
 
 def read_xlsx(data: bytes) -> list[list[Any]]:
+    return read_xlsx_sheets(data)[0][1]
+
+
+def read_xlsx_sheets(data: bytes) -> list[tuple[str, list[list[Any]]]]:
+    """(title, rows) of every worksheet, in workbook order."""
     import openpyxl
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # corrupt files raise many kinds (zipfile, KeyError, XML...)
         raise TabularError(_("The file is not a valid XLSX spreadsheet.")) from exc
-    sheet = workbook.worksheets[0]
+    if not workbook.worksheets:
+        raise TabularError(_("The file is not a valid XLSX spreadsheet."))
+    try:
+        sheets = [(sheet.title, _sheet_rows(sheet)) for sheet in workbook.worksheets]
+    except TabularError:
+        raise
+    except Exception as exc:
+        raise TabularError(_("The file is not a valid XLSX spreadsheet.")) from exc
+    finally:
+        workbook.close()
+    return sheets
+
+
+def _sheet_rows(sheet: Any) -> list[list[Any]]:
     width = min(sheet.max_column, MAX_COLUMNS)
     rows: list[list[Any]] = []
     filled = 0
@@ -94,7 +117,6 @@ def read_xlsx(data: bytes) -> list[list[Any]]:
         for r in range(merged.min_row, min(merged.max_row, len(rows)) + 1):
             for c in range(merged.min_col, min(merged.max_col, width) + 1):
                 rows[r - 1][c - 1] = top_value
-    workbook.close()
     return [_normalize_row(row) for row in rows]
 
 

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bhrplan.frameworks.models import Approach, Provision, Theme
-from bhrplan.lib.tabular import read_table
+from bhrplan.lib.tabular import read_sheets
 from bhrplan.lib.text import clean_text, normalize_key
 from bhrplan.plans.models import Action, Guideline, Indicator, Objective, Plan
 from bhrplan.territories.models import Organization, Territory
@@ -198,6 +198,27 @@ def _header_index() -> dict[str, str]:
 HEADER_INDEX = _header_index()
 
 
+def find_header_row(rows: list[list[Any]]) -> int | None:
+    """Index of the row (among the first 30) that matches the most known headers (≥ 2)."""
+    best, best_count = None, 1
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        keys = {match_header(v) for v in row if isinstance(v, str)} - {None}
+        if len(keys) > best_count:
+            best, best_count = index, len(keys)
+    return best
+
+
+def choose_sheet(sheets: list[tuple[str, list[list[Any]]]]) -> tuple[str, list[list[Any]]]:
+    """The first sheet whose header names an action column; else the first sheet.
+
+    Workbooks often open with a cover or instructions sheet before the matrix."""
+    for title, rows in sheets:
+        index = find_header_row(rows)
+        if index is not None and "action" in {match_header(v) for v in rows[index]}:
+            return title, rows
+    return sheets[0]
+
+
 def match_header(text: Any) -> str | None:
     key = header_key(text)
     if not key:
@@ -295,6 +316,7 @@ class ParsedGuideline:
 
 @dataclass
 class MatrixImport:
+    sheet: str = ""
     header_row: int | None = None
     columns: list[SheetColumn] = field(default_factory=list)
     guidelines: list[ParsedGuideline] = field(default_factory=list)
@@ -552,12 +574,7 @@ class MatrixParser:
         return self.result
 
     def _find_header(self, rows: list[list[Any]]) -> int | None:
-        best, best_count = None, 1
-        for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-            keys = {match_header(v) for v in row if isinstance(v, str)} - {None}
-            if len(keys) > best_count:
-                best, best_count = index, len(keys)
-        return best
+        return find_header_row(rows)
 
     def _map_columns(self, header: list[Any]) -> None:
         used: set[str] = set()
@@ -1013,7 +1030,7 @@ def matrix_parse(
     mapping: dict[int, str] | None = None,
 ) -> MatrixImport:
     """Read and check a matrix without writing anything. Raises TabularError on unreadable files."""
-    rows = read_table(data, filename)
+    sheet, rows = choose_sheet(read_sheets(data, filename))
     parser = MatrixParser(
         territory=territory,
         create_organizations=create_organizations,
@@ -1021,7 +1038,9 @@ def matrix_parse(
         end_date=end_date,
         mapping=mapping,
     )
-    return parser.parse(rows)
+    result = parser.parse(rows)
+    result.sheet = sheet
+    return result
 
 
 # Saving -------------------------------------------------------------------------------

@@ -128,3 +128,16 @@ def test_it_refuses_too_many_rows(monkeypatch):
 def test_it_drops_empty_rows_below_the_data():
     rows = read_table(xlsx([["a", "b"], ["c", None], [None, None], [None, ""]]), "m.xlsx")
     assert rows == [["a", "b"], ["c", None]]
+
+
+def test_it_reads_every_sheet_of_a_workbook():
+    from bhrplan.lib.tabular import read_sheets
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Uno"
+    workbook.active.append(["a"])
+    workbook.create_sheet("Dos").append(["b", 2])
+    out = io.BytesIO()
+    workbook.save(out)
+    assert read_sheets(out.getvalue(), "x.xlsx") == [("Uno", [["a"]]), ("Dos", [["b", 2]])]
+    assert read_sheets(b"a;b\n1;2\n", "x.csv") == [("", [["a", "b"], ["1", "2"]])]

@@ -328,3 +328,24 @@ def test_it_keeps_indicator_rows_with_their_action_by_code_or_title(territory, m
         ["I1", "I2", "I3", "I4"],
         ["I5"],
     ]
+
+
+def test_it_skips_a_cover_sheet_before_the_matrix(territory, matrix_orgs):
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    cover = workbook.active
+    cover.title = "Presentación"
+    cover.append(["Plan regional"])
+    cover.append(["Lineamiento", "Objetivo"])  # a header-looking row without actions
+    matrix = workbook.create_sheet("Matriz")
+    matrix.append(["Lineamiento", "Objetivo", "Acción"])
+    matrix.append(["1. L", "1.1 O", "Acción A"])
+    out = io.BytesIO()
+    workbook.save(out)
+    parsed = parse(out.getvalue(), territory)
+    assert parsed.ok, [str(e) for e in parsed.errors]
+    assert parsed.sheet == "Matriz"
+    assert parsed.counts()["actions"] == 1
