@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "bhrplan.plans",
     "bhrplan.portal",
     "bhrplan.api",
+    "bhrplan.procurement",
 ]
 
 MIDDLEWARE = [
