@@ -83,6 +83,16 @@ class Screening(BaseModel):
     def __str__(self) -> str:
         return f"{self.dataset} ({self.get_status_display()})"
 
+    STAGE_LABELS = {
+        "read": _("reading files"),
+        "compile": _("compiling releases"),
+        "screen": _("matching risks"),
+    }
+
+    @property
+    def stage_label(self) -> str:
+        return str(self.STAGE_LABELS.get(self.stage, self.stage))
+
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)

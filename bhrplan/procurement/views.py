@@ -106,6 +106,9 @@ def screening_tender(request: HttpRequest, screening_id: int) -> HttpResponse:
     amounts = [(f["value_amount"], f["currency"]) for f in flags if f["value_amount"] is not None]
     band = value_band(*max(amounts)) if amounts else "unknown"
     spanish = get_language() == "es"
+    labels = {c.slug: c.label_es if spanish else c.label for c in risk_categories()}
+    for flag in flags:
+        flag["category_label"] = labels.get(flag["category"], flag["category"])
     stages = [
         (stage.label_es if spanish else stage.label, criteria)
         for stage, criteria in recommend({f["category"] for f in flags}, band)
