@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
@@ -18,6 +19,28 @@ from bhrplan.procurement.forms import DatasetForm
 from bhrplan.procurement.models import Screening
 from bhrplan.procurement.reference import risk_categories
 from bhrplan.procurement.screening.run import CSV_COLUMNS, escape_cell, read_flags
+
+# Codes stored in the analytical store, shown translated.
+CODE_LABELS = {
+    "low": _("low"),
+    "medium": _("medium"),
+    "high": _("high"),
+    "unknown": _("unknown"),
+    "listed": _("listed by the US DoL"),
+    "not listed": _("not listed"),
+    "code": _("classification code"),
+    "keyword": _("keyword"),
+    "child_labour": _("child labour"),
+    "forced_labour": _("forced labour"),
+    "forced_child_labour": _("forced child labour"),
+    "labour_rights": _("labour rights"),
+}
+
+
+def _label(code: str | None) -> str:
+    if not code:
+        return ""
+    return "; ".join(str(CODE_LABELS.get(part, part)) for part in code.split("; "))
 
 
 def _screening_or_404(request: HttpRequest, screening_id: int) -> Screening:
@@ -109,6 +132,8 @@ def screening_tender(request: HttpRequest, screening_id: int) -> HttpResponse:
     labels = {c.slug: c.label_es if spanish else c.label for c in risk_categories()}
     for flag in flags:
         flag["category_label"] = labels.get(flag["category"], flag["category"])
+        for key in ("risk_types", "evidence", "confidence", "country_status"):
+            flag[f"{key}_label"] = _label(flag[key])
     stages = [
         (stage.label_es if spanish else stage.label, criteria)
         for stage, criteria in recommend({f["category"] for f in flags}, band)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -79,6 +80,7 @@ class FileReport:
 class IngestResult:
     files: list[FileReport] = field(default_factory=list)
     staging: list[Path] = field(default_factory=list)
+    buckets: int = 1
 
     @property
     def failed(self) -> list[FileReport]:
@@ -106,6 +108,29 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
+# Releases are hash-partitioned by ocid into buckets of about this much JSON, so that
+# each bucket can be sorted by ocid within DuckDB's memory limit.
+BUCKET_BYTES = 128 * 1024 * 1024
+
+
+def bucket_count(files: list[Path]) -> int:
+    """Buckets for a dataset, estimated from file sizes (gzip counted as ~10× larger)."""
+    estimate = 0
+    for path in files:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue
+        estimate += size * 10 if path.name.lower().endswith(".gz") else size
+    return max(1, min(512, -(-estimate // BUCKET_BYTES)))
+
+
+def _bucket_of(ocid: str, buckets: int) -> int:
+    if buckets == 1:
+        return 0
+    return zlib.crc32(ocid.encode()) % buckets
+
+
 def _clean(value: str) -> str:
     return value.replace("\t", " ").replace("\n", " ").strip()
 
@@ -116,14 +141,16 @@ def ingest(
     files = expand_paths(paths)
     result = IngestResult()
     workdir.mkdir(parents=True, exist_ok=True)
+    result.buckets = buckets = bucket_count(files)
     for n, path in enumerate(files):
-        staging = workdir / f"staging-{n:06d}.parquet"
+        staging = workdir / f"staging-{n:06d}"
         report = FileReport(path=str(path), ok=True)
+        written: list[Path] = []
         try:
             if not path.is_file():
                 raise OcdsFileError("not a file")
             entries, stats = read_file(path)
-            _write_staging(entries, staging)
+            written = _write_staging(entries, staging, buckets)
             report.releases, report.compiled = stats.releases, stats.compiled
             report.records, report.linked_releases = stats.records, stats.linked_releases
             report.upgraded = stats.upgraded
@@ -133,58 +160,88 @@ def ingest(
                     if stats.linked_releases
                     else "no release or record found"
                 )
-            result.staging.append(staging)
+            result.staging.extend(written)
         except OcdsFileError as exc:
             report.ok, report.error = False, str(exc)
-            staging.unlink(missing_ok=True)
+            _remove(staging)
         except (UnicodeDecodeError, ValueError, TypeError, RecursionError) as exc:
             report.ok, report.error = False, f"unreadable data ({type(exc).__name__})"
-            staging.unlink(missing_ok=True)
+            _remove(staging)
         result.files.append(report)
         if progress:
             progress("read", n + 1, len(files))
     return result
 
 
-def _write_staging(entries: Iterator[Any], staging: Path) -> None:
-    writer: pq.ParquetWriter | None = None
-    batch: dict[str, list[Any]] = {"kind": [], "ocid": [], "date": [], "doc": []}
+def _remove(staging: Path) -> None:
+    """Delete everything a failed file staged (nothing partial is kept)."""
+    for part in staging.parent.glob(staging.name + "-b*.parquet"):
+        part.unlink(missing_ok=True)
 
-    def flush() -> None:
-        nonlocal writer
+
+def _write_staging(entries: Iterator[Any], staging: Path, buckets: int) -> list[Path]:
+    """Write a file's entries to one Parquet file per bucket; return the files written."""
+    writers: dict[int, pq.ParquetWriter] = {}
+    batches: dict[int, dict[str, list[Any]]] = {}
+
+    def flush(bucket: int) -> None:
+        batch = batches[bucket]
         if not batch["kind"]:
             return
-        if writer is None:
-            writer = pq.ParquetWriter(staging, STAGING_SCHEMA, compression="zstd")
-        writer.write_table(pa.table(batch, schema=STAGING_SCHEMA))
+        if bucket not in writers:
+            path = staging.parent / f"{staging.name}-b{bucket:03d}.parquet"
+            writers[bucket] = pq.ParquetWriter(path, STAGING_SCHEMA, compression="zstd")
+        writers[bucket].write_table(pa.table(batch, schema=STAGING_SCHEMA))
         for values in batch.values():
             values.clear()
 
     try:
         for entry in entries:
+            ocid = _clean(entry.ocid)
+            bucket = _bucket_of(ocid, buckets)
+            batch = batches.setdefault(bucket, {"kind": [], "ocid": [], "date": [], "doc": []})
             batch["kind"].append(entry.kind)
-            batch["ocid"].append(_clean(entry.ocid))
+            batch["ocid"].append(ocid)
             batch["date"].append(_clean(entry.date))
             batch["doc"].append(orjson.dumps(entry.data))
             if len(batch["kind"]) >= BATCH_ROWS:
-                flush()
-        flush()
+                flush(bucket)
+        for bucket in list(batches):
+            flush(bucket)
     finally:
-        if writer is not None:
+        for writer in writers.values():
             writer.close()
+    return [staging.parent / f"{staging.name}-b{b:03d}.parquet" for b in sorted(writers)]
 
 
 def iter_compiled(
     staging: list[Path], con: duckdb.DuckDBPyConnection, progress: Progress | None = None
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(ocid, source, compiled release) for every ocid, in ocid order."""
+    """(ocid, source, compiled release) for every ocid; ocid order within each bucket."""
     if not staging:
         return
-    files = [str(p) for p in staging]
+    by_bucket: dict[str, list[str]] = {}
+    for path in staging:
+        by_bucket.setdefault(path.stem.rsplit("-b", 1)[-1], []).append(str(path))
     total_row = con.execute(
-        "SELECT count(DISTINCT ocid) FROM read_parquet($files)", {"files": files}
+        "SELECT count(DISTINCT ocid) FROM read_parquet($files)",
+        {"files": [str(p) for p in staging]},
     ).fetchone()
     total = int(total_row[0]) if total_row else 0
+    done = 0
+    for bucket in sorted(by_bucket):
+        for out in _compile_bucket(by_bucket[bucket], con):
+            yield out
+            done += 1
+            if progress and done % 500 == 0:
+                progress("compile", done, total)
+    if progress:
+        progress("compile", total, total)
+
+
+def _compile_bucket(
+    files: list[str], con: duckdb.DuckDBPyConnection
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
     cursor = con.cursor()
     cursor.execute(
         "SELECT ocid, kind, doc FROM read_parquet($files) ORDER BY ocid, kind DESC, date",
@@ -193,7 +250,6 @@ def iter_compiled(
     current: str | None = None
     releases: list[dict[str, Any]] = []
     compiled: dict[str, Any] | None = None
-    done = 0
 
     def emit() -> tuple[str, str, dict[str, Any]] | None:
         if current is None:
@@ -205,7 +261,7 @@ def iter_compiled(
         return None
 
     while True:
-        rows = cursor.fetchmany(5000)
+        rows = cursor.fetchmany(2000)
         if not rows:
             break
         for ocid, kind, doc in rows:
@@ -213,9 +269,6 @@ def iter_compiled(
                 out = emit()
                 if out:
                     yield out
-                done += 1
-                if progress and done % 500 == 0:
-                    progress("compile", done, total)
                 current, releases, compiled = ocid, [], None
             if kind == "release":
                 releases.append(orjson.loads(doc))
@@ -224,8 +277,7 @@ def iter_compiled(
     out = emit()
     if out:
         yield out
-    if progress:
-        progress("compile", total, total)
+    cursor.close()
 
 
 # -- extraction ---------------------------------------------------------------

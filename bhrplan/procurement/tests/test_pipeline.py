@@ -101,3 +101,19 @@ def test_it_takes_suppliers_and_country_from_parties_and_awards():
         ("contract", "Textiles SA", "RUC:2", "BR"),
     ]
     assert rows[0]["buyer"] == "Ministerio" and rows[0]["value_amount"] == 10
+
+
+def test_it_gives_the_same_items_when_releases_are_split_into_buckets(ocds_samples, monkeypatch):
+    from bhrplan.procurement.ocds import pipeline
+
+    def items(buckets_bytes):
+        monkeypatch.setattr(pipeline, "BUCKET_BYTES", buckets_bytes)
+        con = duckdb.connect()
+        result = build_items([ocds_samples], con)
+        rows = con.execute("SELECT * EXCLUDE (row_id) FROM items").fetchall()
+        return result.buckets, sorted(rows, key=repr)
+
+    one_bucket, single = items(1024 * 1024 * 1024)
+    many_buckets, split = items(100_000)
+    assert one_bucket == 1 and many_buckets > 5
+    assert split == single
