@@ -110,7 +110,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 # Releases are hash-partitioned by ocid into buckets of about this much JSON, so that
 # each bucket can be sorted by ocid within DuckDB's memory limit.
-BUCKET_BYTES = 128 * 1024 * 1024
+BUCKET_BYTES = 64 * 1024 * 1024
 
 
 def bucket_count(files: list[Path]) -> int:
@@ -474,7 +474,7 @@ def build_items(
                 row_id += 1
                 row["row_id"] = row_id
                 buffer.append(row)
-            if len(buffer) >= 20000:
+            if len(buffer) >= 5000:
                 _insert(con, buffer)
                 buffer = []
         _insert(con, buffer)

@@ -84,15 +84,21 @@ def run_screening(
     store.unlink(missing_ok=True)
     con = duckdb.connect(str(store))
     try:
-        con.execute("SET memory_limit = '768MB'")
+        con.execute("SET memory_limit = '512MB'")
         con.execute("SET preserve_insertion_order = false")
         ingest = build_items(paths, con, progress, workdir=store.parent)
         if progress:
             progress("screen", 0, 1)
-        con.register("flags_arrow", flags_table(con, backend).select(list(FLAG_COLUMNS)))
-        con.execute("CREATE OR REPLACE TABLE flags AS SELECT * FROM flags_arrow")
-        con.unregister("flags_arrow")
         ib = ibis.duckdb.from_connection(con)
+        if backend == "duckdb":
+            # Computed inside DuckDB: the flags never pass through Python memory.
+            ib.create_table(
+                "flags", screen(ib.table("items")).select(list(FLAG_COLUMNS)), overwrite=True
+            )
+        else:
+            con.register("flags_arrow", flags_table(con, backend).select(list(FLAG_COLUMNS)))
+            con.execute("CREATE OR REPLACE TABLE flags AS SELECT * FROM flags_arrow")
+            con.unregister("flags_arrow")
         cov = coverage(ib.table("items")).to_pyarrow().to_pylist()[0]
         summ = summary(ib.table("flags")).to_pyarrow().to_pylist()[0]
         if ingest.files:
