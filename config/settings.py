@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "bhrplan.participation",
     "bhrplan.portal",
     "bhrplan.api",
+    "bhrplan.procurement",
 ]
 
 MIDDLEWARE = [
