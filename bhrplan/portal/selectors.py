@@ -146,9 +146,8 @@ def filter_choices(version: PlanVersion) -> FilterChoices:
         principles.append(
             (p.code, gettext("UNGP %(number)s") % {"number": p.number} + f" — {p.title}")
         )
-        pillars.setdefault(
-            str(p.pillar), gettext("Pillar %(number)s") % {"number": p.pillar} + f" — {p.pillar_name}"
-        )
+        pillar_label = gettext("Pillar %(number)s") % {"number": p.pillar}
+        pillars.setdefault(str(p.pillar), f"{pillar_label} — {p.pillar_name}")
     sdg_used = (
         Provision.objects.filter(in_version, framework__code="sdg")
         .distinct()
@@ -264,11 +263,11 @@ def plan_tree_public(version: PlanVersion, actions: QuerySet[Action] | None) -> 
 
 
 def tree_action_count(tree: Iterable[Guideline]) -> int:
-    return sum(
-        len(o.shown_actions)  # type: ignore[attr-defined]
-        for g in tree
-        for o in g.shown_objectives  # type: ignore[attr-defined]
-    )
+    total = 0
+    for guideline in tree:
+        for objective in guideline.shown_objectives:  # type: ignore[attr-defined]
+            total += len(objective.shown_actions)
+    return total
 
 
 # One action, coverage ------------------------------------------------------------------
@@ -429,7 +428,7 @@ def _values_fields(fields: tuple[str, ...]) -> list[str]:
 
 
 def _search_columns(model: Any) -> list[str]:
-    for kind, m, fields, version_path, uid_path, code_path in _SEARCH_TARGETS:
+    for _kind, m, fields, version_path, uid_path, code_path in _SEARCH_TARGETS:
         if m is model:
             cols = ["uid", code_path, version_path, *_values_fields(fields)]
             if uid_path and uid_path != "uid":

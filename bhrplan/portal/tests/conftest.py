@@ -22,7 +22,7 @@ def draft_only_plan(other_territory: Any, catalogs: None) -> Plan:
         territory=other_territory,
         title="Plan secreto en borrador",
         start_date=date(2025, 1, 1),
-        end_date=date(2028, 12, 31),
+        end_date=date(2029, 12, 31),
         actor=None,
     )
     build_plan_tree(plan, org, guidelines=1, objectives=1, actions=1)
@@ -36,6 +36,7 @@ def plan_with_draft(published_plan: Plan) -> Plan:
         objective__guideline__version__plan=published_plan,
         objective__guideline__version__status="published",
     ).first()
+    assert action is not None
     draft = plan_services.draft_for_edit(plan=published_plan, actor=None)
     draft_action = Action.objects.get(objective__guideline__version=draft, uid=action.uid)
     plan_services.action_update(
