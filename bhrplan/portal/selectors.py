@@ -142,7 +142,7 @@ def filter_choices(version: PlanVersion) -> FilterChoices:
     in_version = Q(actions__objective__guideline__version=version)
     principles: list[tuple[str, str]] = []
     pillars: dict[str, str] = {}
-    for p in Provision.objects.ungp_principles().order_by("sort_key"):
+    for p in Provision.objects.ungp_principles().order_by("sort_key"):  # label needs no join
         principles.append(
             (p.code, gettext("UNGP %(number)s") % {"number": p.number} + f" — {p.title}")
         )
@@ -314,6 +314,7 @@ def principle_coverage(version: PlanVersion) -> list[PillarCoverage]:
     """
     principles = (
         Provision.objects.ungp_principles()
+        .select_related("framework")
         .annotate(
             n_actions=Count(
                 "actions",

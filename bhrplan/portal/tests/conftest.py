@@ -3,11 +3,19 @@
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from bhrplan.conftest import build_plan_tree
 from bhrplan.plans import services as plan_services
 from bhrplan.plans.models import Action, Plan
 from bhrplan.territories.models import Organization
+
+
+@pytest.fixture(autouse=True)
+def spanish_first() -> Any:
+    """Start every test in Spanish: a request in English leaves English active."""
+    with translation.override("es"):
+        yield
 
 
 @pytest.fixture
