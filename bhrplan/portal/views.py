@@ -4,14 +4,13 @@ Every page reads through `bhrplan.portal.selectors`, which only ever returns pub
 versions; `?version=N` picks an older published version, anything else is a 404.
 """
 
-import importlib
-from typing import Any
 from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from bhrplan.plans import exporter
 from bhrplan.plans.models import Plan, PlanVersion
 from bhrplan.plans.selectors import version_counts
 from bhrplan.portal import selectors
@@ -157,8 +156,6 @@ def plan_download(request: HttpRequest, plan_id: int, fmt: str) -> HttpResponse:
     if fmt not in DOWNLOAD_FORMATS:
         raise Http404
     plan, version = _published_plan_and_version(request, plan_id)
-    # Imported lazily: the exporter is built in its own branch and merged by the lead.
-    exporter: Any = importlib.import_module("bhrplan.plans.exporter")
 
     response = HttpResponse(
         exporter.export_version(version, fmt), content_type=exporter.content_type_for(fmt)
