@@ -45,10 +45,8 @@ def public_paths(plan, lang):
             "search": reverse("portal:search") + "?q=capacitar",
             "login": reverse("accounts:login"),
         }
-        try:
+        with contextlib.suppress(NoReverseMatch):
             paths["versions"] = reverse("portal:versions", args=[plan.pk])
-        except NoReverseMatch:
-            pass
     return paths
 
 
