@@ -4,6 +4,7 @@ Fails on any violation (all printed). Also checks the pages without JavaScript: 
 tree shows and the filter form works with JavaScript disabled.
 """
 
+import contextlib
 
 import pytest
 from django.urls import NoReverseMatch, reverse
@@ -30,9 +31,7 @@ def allow_orm_next_to_playwright(monkeypatch):
 
 
 def public_paths(plan, lang):
-    action = Action.objects.filter(
-        objective__guideline__version__plan=plan, code="1.1.1"
-    ).first()
+    action = Action.objects.filter(objective__guideline__version__plan=plan, code="1.1.1").first()
     with translation.override(lang):
         paths = {
             "home": reverse("portal:home"),
@@ -122,5 +121,3 @@ def test_it_loads_no_asset_from_another_host(live_server, published_plan):
             page.goto(live_server.url + path)
         browser.close()
     assert foreign == []
-
-
