@@ -253,7 +253,10 @@ def plan_tree_public(version: PlanVersion, actions: QuerySet[Action] | None) -> 
     for guideline in guidelines:
         objectives = []
         for objective in guideline.objectives.all():
-            objective.shown_actions = list(objective.actions.all())  # type: ignore[attr-defined]
+            shown = list(objective.actions.all())
+            for action in shown:  # lists, so the template does not build querysets per action
+                action.shown_provisions = list(action.provisions.all())  # type: ignore[attr-defined]
+            objective.shown_actions = shown  # type: ignore[attr-defined]
             if actions is None or objective.shown_actions:  # type: ignore[attr-defined]
                 objectives.append(objective)
         guideline.shown_objectives = objectives  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from bhrplan.plans import exporter
@@ -85,6 +86,7 @@ def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
             "counts": version_counts(version),
             "formats": DOWNLOAD_FORMATS,
             "version_query": _version_query(request, version),
+            "plan_url": reverse("portal:plan", args=[plan.pk]),  # action links: + actions/<uid>/
         },
     )
 
