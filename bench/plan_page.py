@@ -10,6 +10,7 @@ action page with Django's test client. Reports SQL queries and the median render
 """
 
 import argparse
+import gzip
 import os
 import statistics
 import sys
@@ -21,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -120,7 +121,13 @@ def measure(client, url, requests):
         started = time.perf_counter()
         response = client.get(url)
         timings.append(time.perf_counter() - started)
-    return len(ctx.captured_queries), statistics.median(timings), len(response.content)
+    html = response.content
+    return (
+        len(ctx.captured_queries),
+        statistics.median(timings),
+        len(html),
+        len(gzip.compress(html)),
+    )
 
 
 def main():
@@ -148,10 +155,13 @@ def main():
             "coverage page": reverse("portal:coverage", args=[plan.pk]),
             "action page": reverse("portal:action", args=[plan.pk, actions.first().uid]),
         }
-        print(f"{'page':<22} {'queries':>7} {'median ms':>10} {'HTML KB':>8}")
+        print(f"{'page':<22} {'queries':>7} {'median ms':>10} {'HTML KB':>8} {'gzip KB':>8}")
         for name, url in pages.items():
-            queries, median, size = measure(client, url, args.requests)
-            print(f"{name:<22} {queries:>7} {median * 1000:>10.0f} {size / 1024:>8.0f}")
+            queries, median, size, zipped = measure(client, url, args.requests)
+            print(
+                f"{name:<22} {queries:>7} {median * 1000:>10.0f} "
+                f"{size / 1024:>8.0f} {zipped / 1024:>8.0f}"
+            )
     finally:
         teardown_databases(old, verbosity=0)
 
