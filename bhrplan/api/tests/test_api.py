@@ -94,3 +94,12 @@ def test_it_uses_a_fixed_number_of_queries(client, plan, lead_org, other_org, ca
     assert _queries(client, f"/api/v1/plans/{other.pk}") == small
     assert _queries(client, "/api/v1/plans") == small_list
     assert _queries(client, "/api/v1/catalogs/sdg") <= 3
+
+
+@pytest.mark.django_db
+def test_it_serves_the_api_docs_without_a_cdn(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
