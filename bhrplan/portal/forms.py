@@ -51,5 +51,5 @@ class SearchForm(forms.Form):
         required=False,
         max_length=SEARCH_MAX_LENGTH,
         strip=True,
-        widget=forms.TextInput(attrs={"type": "search"}),
+        widget=forms.TextInput(attrs={"type": "search", "aria-describedby": "search-help"}),
     )
