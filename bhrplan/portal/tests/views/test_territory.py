@@ -58,3 +58,9 @@ def test_it_shows_the_same_page_to_every_persona(persona_clients, published_plan
 @pytest.mark.django_db
 def test_it_refuses_post(client_for, outsider, published_plan):
     assert client_for(outsider).post(reverse("portal:territory", args=["PE"])).status_code == 405
+
+
+@pytest.mark.django_db
+def test_it_keeps_its_query_count(client, published_plan, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        client.get(reverse("portal:territory", args=["PE"]))
