@@ -17,10 +17,11 @@ def _territory_scope_q(user: Any, kinds: list[str], prefix: str) -> Q:
     )
     if not role_territories:
         return Q(pk__in=[])
+    parent = "parent" if prefix == "pk" else f"{prefix}__parent"  # "pk" means Territory itself
     return (
         Q(**{f"{prefix}__in": role_territories})
-        | Q(**{f"{prefix}__parent__in": role_territories})
-        | Q(**{f"{prefix}__parent__parent__in": role_territories})
+        | Q(**{f"{parent}__in": role_territories})
+        | Q(**{f"{parent}__parent__in": role_territories})
     )
 
 

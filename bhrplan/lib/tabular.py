@@ -74,18 +74,24 @@ def read_xlsx(data: bytes) -> list[list[Any]]:
     except Exception as exc:  # corrupt files raise many kinds (zipfile, KeyError, XML...)
         raise TabularError(_("The file is not a valid XLSX spreadsheet.")) from exc
     sheet = workbook.worksheets[0]
-    if sheet.max_row > MAX_ROWS:
-        raise TabularError(_("The sheet has too many rows (at most %(max)s).") % {"max": MAX_ROWS})
     width = min(sheet.max_column, MAX_COLUMNS)
-    rows = [
-        [unescape_formula(v) for v in row]
-        for row in sheet.iter_rows(max_col=width, values_only=True)
-    ]
+    rows: list[list[Any]] = []
+    filled = 0
+    for row in sheet.iter_rows(max_col=width, values_only=True):
+        rows.append([unescape_formula(v) for v in row])
+        if any(v is not None and v != "" for v in row):
+            filled += 1
+            if filled > MAX_ROWS:
+                raise TabularError(
+                    _("The sheet has too many rows (at most %(max)s).") % {"max": MAX_ROWS}
+                )
+    while rows and all(v is None or v == "" for v in rows[-1]):
+        rows.pop()  # formatting often stretches a sheet far below its data
     for merged in sheet.merged_cells.ranges:
-        top_value = (
-            rows[merged.min_row - 1][merged.min_col - 1] if merged.min_col <= width else None
-        )
-        for r in range(merged.min_row, merged.max_row + 1):
+        if merged.min_row > len(rows) or merged.min_col > width:
+            continue
+        top_value = rows[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row, min(merged.max_row, len(rows)) + 1):
             for c in range(merged.min_col, min(merged.max_col, width) + 1):
                 rows[r - 1][c - 1] = top_value
     workbook.close()
@@ -161,15 +167,16 @@ def write_xlsx(rows: Iterable[Sequence[Any]], *, sheet_title: str = "Sheet1") ->
     sheet = workbook.create_sheet(title=sheet_title[:31])
     bold = Font(bold=True)
     for index, row in enumerate(rows):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=escape_formula(value))
-            if index == 0:
+        if index == 0:
+            header = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=escape_formula(value))
                 cell.font = bold
-            elif isinstance(value, date) and not isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
-        sheet.append(cells)
+                header.append(cell)
+            sheet.append(header)
+        else:
+            # Plain values are much faster than styled cells; dates get a date format.
+            sheet.append([None if v == "" else escape_formula(v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -54,8 +54,12 @@ def _number(value: Decimal | None) -> Decimal | None:
     return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral() else normalized
 
 
-def _provisions(action: Action, framework: str) -> str:
-    return "; ".join(p.label for p in action.provisions.all() if p.framework.code == framework)
+def _provisions(action: Action, framework: str, labels: dict[int, str]) -> str:
+    chosen = [p for p in action.provisions.all() if p.framework.code == framework]
+    for provision in chosen:
+        if provision.pk not in labels:
+            labels[provision.pk] = provision.label
+    return "; ".join(labels[p.pk] for p in chosen)
 
 
 def _org_name(org: Any) -> str:
@@ -65,6 +69,10 @@ def _org_name(org: Any) -> str:
 def matrix_rows(version: PlanVersion) -> list[list[Any]]:
     """The header row and one row per indicator (or per action without indicators)."""
     rows: list[list[Any]] = [[field_label(c.key) for c in COLUMNS]]
+    # Translated labels looked up once, not once per row (3,000-row plans).
+    kinds = {value: str(label) for value, label in Action.Kind.choices}
+    directions = {value: str(label) for value, label in Indicator.Direction.choices}
+    provision_labels: dict[int, str] = {}
     for guideline in version_tree(version):
         g_values = {
             "guideline_code": guideline.code,
@@ -96,11 +104,11 @@ def matrix_rows(version: PlanVersion) -> list[list[Any]]:
                     "action_en": action.title_en,
                     "action_description": action.description,
                     "action_description_en": action.description_en,
-                    "kind": str(action.get_kind_display()),
+                    "kind": kinds.get(action.kind, action.kind),
                     "lead": _org_name(action.lead),
                     "co_responsible": "; ".join(o.name for o in action.co_responsible.all()),
-                    "ungp": _provisions(action, "ungp"),
-                    "sdg": _provisions(action, "sdg"),
+                    "ungp": _provisions(action, "ungp", provision_labels),
+                    "sdg": _provisions(action, "sdg", provision_labels),
                     "themes": "; ".join(t.label for t in action.themes.all()),
                     "approaches": "; ".join(a.label for a in action.approaches.all()),
                     "start": action.start_date,
@@ -111,17 +119,17 @@ def matrix_rows(version: PlanVersion) -> list[list[Any]]:
                 for indicator in indicators:
                     values = dict(base)
                     if indicator is not None:
-                        values.update(_indicator_values(indicator))
+                        values.update(_indicator_values(indicator, directions))
                     rows.append([values.get(c.key) for c in COLUMNS])
     return rows
 
 
-def _indicator_values(indicator: Indicator) -> dict[str, Any]:
+def _indicator_values(indicator: Indicator, directions: dict[str, str]) -> dict[str, Any]:
     return {
         "indicator": indicator.name,
         "indicator_en": indicator.name_en,
         "unit": indicator.unit,
-        "direction": str(indicator.get_direction_display()),
+        "direction": directions.get(indicator.direction, indicator.direction),
         "baseline": _number(indicator.baseline_value),
         "baseline_year": indicator.baseline_year,
         "target": _number(indicator.target_value),

@@ -50,6 +50,9 @@ class ImportUploadForm(forms.Form):
         territory = self.fields["territory"]
         assert isinstance(territory, forms.ModelChoiceField)
         territory.queryset = territories_coordinated_by(user).order_by("code")
+        choices = list(territory.queryset[:2])
+        if len(choices) == 1:
+            territory.initial = choices[0].pk
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

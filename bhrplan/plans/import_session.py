@@ -4,6 +4,7 @@ user's session by a random token, deleted once imported or replaced."""
 import contextlib
 import re
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 SESSION_KEY = "plan_import"
+MAX_AGE_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
@@ -26,8 +28,18 @@ def _path(token: str, ext: str) -> Path:
     return _directory() / f"{token}.{ext}"
 
 
+def _purge_abandoned(directory: Path) -> None:
+    """Delete uploads nobody confirmed within a day."""
+    limit = time.time() - MAX_AGE_SECONDS
+    for path in directory.glob("*.*"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
+
+
 def pending_store(request: HttpRequest, *, upload: Any, options: dict[str, Any]) -> None:
     pending_clear(request)
+    _purge_abandoned(_directory())
     token = secrets.token_urlsafe(24)
     ext = "xlsx" if upload.name.lower().endswith(".xlsx") else "csv"
     with _path(token, ext).open("wb") as out:

@@ -78,7 +78,7 @@ COLUMNS: tuple[Column, ...] = (
         "action",
         "Acción",
         "Action",
-        ("acciones", "accion estrategica", "medida", "medidas", "actions"),
+        ("acciones", "accion estrategica", "acciones estrategicas", "medida", "medidas", "actions"),
     ),
     Column("action_en", "Acción (inglés)", "Action (English)"),
     Column(
@@ -97,7 +97,14 @@ COLUMNS: tuple[Column, ...] = (
         "lead",
         "Entidad responsable",
         "Lead entity",
-        ("responsable", "entidad lider", "responsible entity", "lead", "entidades responsables"),
+        (
+            "responsable",
+            "responsible",
+            "entidad lider",
+            "responsible entity",
+            "lead",
+            "entidades responsables",
+        ),
     ),
     Column(
         "co_responsible",
@@ -116,7 +123,7 @@ COLUMNS: tuple[Column, ...] = (
         "Baseline year",
         ("ano de linea de base", "ano linea base", "ano de la linea de base"),
     ),
-    Column("target", "Meta", "Target", ("valor meta", "target value")),
+    Column("target", "Meta", "Target", ("metas", "valor meta", "target value", "targets")),
     Column("target_year", "Año meta", "Target year", ("ano de la meta",)),
     Column(
         "data_source",
@@ -144,6 +151,7 @@ COLUMNS: tuple[Column, ...] = (
         "SDG",
         (
             "objetivos de desarrollo sostenible",
+            "objetivo de desarrollo sostenible",
             "metas ods",
             "sdgs",
             "sdg targets",
@@ -327,6 +335,14 @@ def _text(value: Any) -> str:
     return clean_text(value)
 
 
+def _long_text(value: Any) -> str:
+    """Like `_text` but keeps line breaks (descriptions)."""
+    if not isinstance(value, str):
+        return _text(value)
+    lines = [clean_text(line) for line in value.replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip()
+
+
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -501,6 +517,7 @@ class MatrixParser:
             if org.acronym:
                 self.orgs_by_acronym.setdefault(clean_text(org.acronym).casefold(), org)
         self.new_orgs: dict[str, NewOrganization] = {}
+        self.guideline_index: dict[str, ParsedGuideline] = {}
         self.kinds = _choice_index(Action.Kind.choices, KIND_WORDS)
         self.directions = _choice_index(Indicator.Direction.choices, DIRECTION_WORDS)
 
@@ -515,7 +532,7 @@ class MatrixParser:
                     "",
                     _(
                         "No header row found in the first %(n)s rows. The matrix needs at "
-                        "least the columns for guideline, objective and action."
+                        "least a guideline column and an action column."
                     )
                     % {"n": HEADER_SCAN_ROWS},
                 )
@@ -611,8 +628,8 @@ class MatrixParser:
             "code": code,
             "title": title,
             "title_en": _text(cells.get(f"{prefix}_en")),
-            "description": _text(cells.get(f"{prefix}_description")),
-            "description_en": _text(cells.get(f"{prefix}_description_en")),
+            "description": _long_text(cells.get(f"{prefix}_description")),
+            "description_en": _long_text(cells.get(f"{prefix}_description_en")),
         }
 
     def _code_and_title(self, cells: dict[str, Any], prefix: str) -> tuple[str, str]:
@@ -629,15 +646,7 @@ class MatrixParser:
                 return self.result.guidelines[-1]
             self.error(number, "guideline", _("Give the guideline of this row."))
             return None
-        key = code or normalize_key(title)
-        found = next(
-            (
-                g
-                for g in self.result.guidelines
-                if (g.fields["code"] or normalize_key(g.fields["title"])) == key
-            ),
-            None,
-        )
+        found = _lookup(self.guideline_index, code, title)
         if found is not None:
             return found
         if not title:
@@ -647,6 +656,7 @@ class MatrixParser:
             return None
         guideline = ParsedGuideline(number, self._node_fields(cells, "guideline", code, title))
         self.result.guidelines.append(guideline)
+        _register(self.guideline_index, code, title, guideline)
         return guideline
 
     def _objective(
@@ -667,9 +677,9 @@ class MatrixParser:
                 return None  # a row that only names a guideline
             self.error(number, "objective", _("Give the objective of this row."))
             return None
-        key = code or normalize_key(title)
-        if key in guideline.index:
-            return guideline.index[key]
+        found = _lookup(guideline.index, code, title)
+        if found is not None:
+            return found
         if not title:
             self.error(
                 number, "objective", _("Give the title of objective %(code)s.") % {"code": code}
@@ -677,7 +687,7 @@ class MatrixParser:
             return None
         objective = ParsedObjective(number, self._node_fields(cells, "objective", code, title))
         guideline.objectives.append(objective)
-        guideline.index[key] = objective
+        _register(guideline.index, code, title, objective)
         return objective
 
     def _action(
@@ -686,22 +696,22 @@ class MatrixParser:
         code = _text(cells.get("code"))
         title = _text(cells.get("action"))
         if not title:
-            if code and code in objective.index:
-                return objective.index[code]
+            if code and f"code:{code}" in objective.index:
+                return objective.index[f"code:{code}"]
             if not code and objective.actions and not _is_blank(cells.get("indicator")):
                 return objective.actions[-1]
             if not code and all(_is_blank(v) for k, v in cells.items() if k not in PARENT_KEYS):
                 return None  # a row that only names a guideline or objective
             self.error(number, "action", _("Give the title of the action."))
             return None
-        key = code or normalize_key(title)
-        if key in objective.index:
-            return objective.index[key]
+        found = _lookup(objective.index, code, title)
+        if found is not None:
+            return found
         fields = self._node_fields(cells, "action", code, title)
         action = ParsedAction(number, fields)
         self._action_values(number, cells, action)
         objective.actions.append(action)
-        objective.index[key] = action
+        _register(objective.index, code, title, action)
         return action
 
     def _action_values(self, number: int, cells: dict[str, Any], action: ParsedAction) -> None:
@@ -969,6 +979,18 @@ INDICATOR_COLUMNS = {
     "target_year": "target_year",
     "data_source": "data_source",
 }
+
+
+def _lookup(index: dict[str, Any], code: str, title: str) -> Any:
+    """The element a row names: by code when it has one, else by title."""
+    return index.get(f"code:{code}") if code else index.get(f"title:{normalize_key(title)}")
+
+
+def _register(index: dict[str, Any], code: str, title: str, node: Any) -> None:
+    if code:
+        index.setdefault(f"code:{code}", node)
+    if title:
+        index.setdefault(f"title:{normalize_key(title)}", node)
 
 
 def _infer_direction(baseline: Decimal | None, target: Decimal | None) -> str:

@@ -93,7 +93,8 @@ def messy_spanish_matrix() -> bytes:
             "1.1.2",
             "Difundir la guía",
             "MINEM",
-            "Ministerio de Justicia y Derechos Humanos; Ministerio de Trabajo, Empleo y Seguridad Social",
+            "Ministerio de Justicia y Derechos Humanos; "
+            "Ministerio de Trabajo, Empleo y Seguridad Social",
             None,
             None,
             None,

@@ -308,3 +308,23 @@ def test_it_needs_a_header_row(territory):
     parsed = parse(xlsx_bytes([["nada"], ["que", "ver"]]), territory)
     assert not parsed.ok
     assert parsed.errors[0].row is None
+
+
+def test_it_keeps_indicator_rows_with_their_action_by_code_or_title(territory, matrix_orgs):
+    header = ["Lineamiento", "Objetivo", "Código", "Acción", "Indicador", "Unidad"]
+    rows = [
+        header,
+        ["1. L", "1.1 O", "1.1.1", "Capacitar", "I1", "u"],
+        ["1. L", "1.1 O", None, "Capacitar", "I2", "u"],
+        ["L", "O", "1.1.1", None, "I3", "u"],
+        [None, None, None, None, "I4", "u"],
+        [None, None, "1.1.2", "Capacitar", "I5", "u"],
+    ]
+    parsed = parse(xlsx_bytes(rows), territory)
+    assert parsed.ok, [str(e) for e in parsed.errors]
+    assert len(parsed.guidelines) == 1
+    actions = parsed.actions()
+    assert [[i.fields["name"] for i in a.indicators] for a in actions] == [
+        ["I1", "I2", "I3", "I4"],
+        ["I5"],
+    ]
