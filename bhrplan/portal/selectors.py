@@ -348,6 +348,12 @@ def principle_coverage(version: PlanVersion) -> list[PillarCoverage]:
     return [pillars[k] for k in sorted(pillars)]
 
 
+def coverage_max(pillars: list[PillarCoverage]) -> int:
+    """The largest number of actions on one principle (at least 1), to scale the bars."""
+    counts = [p.n_actions for pillar in pillars for p in pillar.principles]  # type: ignore[attr-defined]
+    return max(counts, default=0) or 1
+
+
 # Search --------------------------------------------------------------------------------
 
 

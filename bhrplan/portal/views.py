@@ -122,11 +122,7 @@ def coverage(request: HttpRequest, plan_id: int) -> HttpResponse:
             "pillars": pillars,
             "covered": sum(p.covered for p in pillars),
             "principles": sum(len(p.principles) for p in pillars),
-            "max_actions": max(
-                (p.n_actions for pillar in pillars for p in pillar.principles),  # type: ignore[attr-defined]
-                default=0,
-            )
-            or 1,
+            "max_actions": selectors.coverage_max(pillars),
             "formats": DOWNLOAD_FORMATS,
             "version_query": _version_query(request, version),
         },
