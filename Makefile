@@ -80,7 +80,8 @@ pytest: dev-install system-deps
 test: lint typecheck pytest
 
 bench: dev-install
-	$(PY) bench/run.py
+	$(PY) bench/plan_matrix.py
+	$(PY) bench/plan_page.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles
