@@ -189,7 +189,7 @@ def test_it_runs_the_workflow_with_a_revision_row_per_transition(
     validated = ReportRevision.objects.get(state="validated")
     assert validated.actor == committee_member
     assert validated.narrative == "Con acta"
-    assert list(validated.values.values())[0]["value"] == "20"
+    assert next(iter(validated.values.values()))["value"] == "20"
 
 
 def test_it_starts_a_new_revision_when_a_validated_report_changes(
@@ -350,3 +350,18 @@ def test_it_keeps_one_assessment_per_source(
             period=period, action=action, source="committee", organization=None,
             actor=committee_member, rating="excellent", narrative="x",
         )  # fmt: skip
+
+
+# Demo
+
+
+def test_it_loads_sample_monitoring_data_once(catalogs):
+    from bhrplan.monitoring.demo import demo_monitoring_load
+    from bhrplan.plans.demo import demo_load
+
+    plan = demo_load().plans[0]
+    assert demo_monitoring_load(plan=plan) > 0
+    states = set(ProgressReport.objects.filter(plan=plan).values_list("state", flat=True))
+    assert {"validated", "submitted", "returned", "draft"} <= states
+    assert IndependentAssessment.objects.filter(plan=plan).exists()
+    assert demo_monitoring_load(plan=plan) == 0
