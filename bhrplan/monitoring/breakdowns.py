@@ -76,14 +76,14 @@ def sum_errors(
                 % {
                     "breakdown": dimension_label(dimension).lower(),
                     "indicator": indicator.display_name,
-                    "sum": _plain(total),
-                    "total": _plain(value),
+                    "sum": plain(total),
+                    "total": plain(value),
                 }
             )
     return errors
 
 
-def _plain(number: Decimal) -> str:
+def plain(number: Decimal) -> str:
     """12.0000 → 12, 12.5000 → 12.5."""
     text = format(number.normalize(), "f")
     return text
@@ -91,14 +91,15 @@ def _plain(number: Decimal) -> str:
 
 def serialize(breakdown: dict[str, dict[str, Decimal]]) -> dict[str, dict[str, str]]:
     return {
-        dim: {cat: _plain(to_decimal(v)) for cat, v in parts.items()}
+        dim: {cat: plain(to_decimal(v)) for cat, v in parts.items()}
         for dim, parts in breakdown.items()
         if parts
     }
 
 
 def labelled(values: list[Any], plan: Plan) -> None:
-    """Attach `parts` [(breakdown label, [(category label, amount)])] to each value."""
+    """Attach `parts` [(breakdown label, [(category label, amount)])] and `display_value` to
+    each value."""
     names: dict[str, dict[str, str]] = {}
     for value in values:
         parts = []
@@ -112,3 +113,4 @@ def labelled(values: list[Any], plan: Plan) -> None:
                 )
             )
         value.parts = parts
+        value.display_value = plain(value.value)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from bhrplan.accounts.models import Role
 from bhrplan.monitoring import selectors, services
 from bhrplan.monitoring.models import ProgressReport
 from bhrplan.plans.models import Plan
@@ -21,7 +22,14 @@ def demo_monitoring_load(*, plan: Plan, actor: Any = None) -> int:
     periods = services.periods_generate(
         plan=plan, frequency="half_yearly", due_days_after_end=30, actor=actor
     )
-    actions = list(selectors.reported_actions(plan).select_related("lead").order_by("id")[:6])
+    focal_orgs = set(
+        Role.objects.filter(plan=plan, kind=Role.Kind.FOCAL_POINT).values_list(
+            "organization_id", flat=True
+        )
+    )
+    every = selectors.reported_actions(plan).select_related("lead").order_by("id")
+    # actions of the demo focal point's organisation first, so its task list has reports
+    actions = sorted(every, key=lambda a: a.lead_id not in focal_orgs)[:6]
     states = ["validated", "validated", "submitted", "returned", "draft", "draft"]
     written = 0
     for index, action in enumerate(actions):

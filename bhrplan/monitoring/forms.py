@@ -82,7 +82,9 @@ class ReportForm(forms.Form):
                 for code, label in cats:
                     self.fields[f"ind{ind.pk}__{dim}__{code}"] = _decimal_field(label)
             self.fields[f"ind{ind.pk}_note"] = forms.CharField(
-                label=_("Note (e.g. why the parts do not add up)"),
+                label=_("Note (e.g. why the parts do not add up)")
+                if ind.disaggregations
+                else _("Note"),
                 required=False,
                 max_length=500,
             )
@@ -97,7 +99,7 @@ class ReportForm(forms.Form):
         initial: dict[str, Any] = {"status": report.status, "narrative": report.narrative}
         for value in report.values.all():
             key = f"ind{value.indicator_id}"
-            initial[key] = value.value
+            initial[key] = breakdowns.plain(value.value)
             initial[f"{key}_note"] = value.note
             for dim, parts in (value.breakdown or {}).items():
                 for code, amount in parts.items():

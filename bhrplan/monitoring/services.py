@@ -152,7 +152,7 @@ def _snapshot(report: ProgressReport) -> dict[str, Any]:
     return {
         str(v.indicator_uid): {
             "indicator": v.indicator.name,
-            "value": breakdowns._plain(v.value),
+            "value": breakdowns.plain(v.value),
             "breakdown": v.breakdown,
             "note": v.note,
         }
