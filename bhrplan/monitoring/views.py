@@ -13,6 +13,7 @@ from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bhrplan.accounts.models import Role
@@ -81,7 +82,10 @@ def period_generate(request: HttpRequest, plan_id: int) -> HttpResponse:
         except ValidationError as e:
             _show(form, e)
         else:
-            messages.success(request, _("%(n)s reporting periods created.") % {"n": len(periods)})
+            done = ngettext(
+                "%(n)s reporting period created.", "%(n)s reporting periods created.", len(periods)
+            )
+            messages.success(request, done % {"n": len(periods)})
             return redirect("monitoring:period_list", plan.pk)
     periods = selectors.periods_with_report_counts(plan)
     context = {"plan": plan, "periods": periods, "form": form}
