@@ -58,6 +58,17 @@ def plans_monitored_by(user: Any) -> QuerySet[Plan]:
     )
 
 
+def plans_with_links(user: Any) -> list[Plan]:
+    """The user's monitored plans, each flagged `is_reviewer` / `is_focal`, in fixed queries."""
+    plans = list(plans_monitored_by(user))
+    reviewer = set(plans_for_role(user, REVIEWER_KINDS).values_list("pk", flat=True))
+    focal = set(plans_for_role(user, [Role.Kind.FOCAL_POINT]).values_list("pk", flat=True))
+    for plan in plans:
+        plan.is_reviewer = plan.pk in reviewer  # type: ignore[attr-defined]
+        plan.is_focal = plan.pk in focal  # type: ignore[attr-defined]
+    return plans
+
+
 def plan_for_role(user: Any, plan_id: int, kinds: list[str]) -> Plan | None:
     return plans_for_role(user, kinds).select_related("territory").filter(pk=plan_id).first()
 

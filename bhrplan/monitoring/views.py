@@ -50,10 +50,7 @@ def _found(obj: Any) -> Any:
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    plans = list(selectors.plans_monitored_by(request.user))
-    for plan in plans:
-        plan.is_reviewer = selectors.can_review(request.user, plan)  # type: ignore[attr-defined]
-        plan.is_focal = bool(selectors.focal_organizations(request.user, plan))  # type: ignore[attr-defined]
+    plans = selectors.plans_with_links(request.user)
     return render(request, "monitoring/home.html", {"plans": plans})
 
 

@@ -50,20 +50,24 @@ def reporting_plan(plan: Plan, lead_org: Organization, other_org: Organization) 
 
 @pytest.fixture
 def period(reporting_plan: Plan) -> ReportingPeriod:
-    return reporting_plan.reporting_periods.order_by("start_date").first()
+    return reporting_plan.reporting_periods.order_by("start_date")[0]
 
 
 @pytest.fixture
 def action(reporting_plan: Plan) -> Action:
-    version = version_latest_published(reporting_plan)
-    return version_actions(version).order_by("position").first()
+    return _published_actions(reporting_plan)[0]
 
 
 @pytest.fixture
 def plain_action(reporting_plan: Plan) -> Action:
     """The second action: its indicator has no breakdowns."""
-    version = version_latest_published(reporting_plan)
-    return version_actions(version).order_by("position").last()
+    return _published_actions(reporting_plan)[1]
+
+
+def _published_actions(plan: Plan) -> list[Action]:
+    version = version_latest_published(plan)
+    assert version is not None
+    return list(version_actions(version).order_by("position"))
 
 
 @pytest.fixture

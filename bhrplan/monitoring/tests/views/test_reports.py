@@ -72,7 +72,8 @@ def test_it_lists_tasks_in_few_queries(
 def test_it_lets_only_the_responsible_organisations_focal_point_report(
     persona_clients, client_for, period, action, lead_org, other_org, third_org, third_focal
 ):
-    mine = report_edit_url(period, action, other_org)
+    mine = reverse("monitoring:report_edit", args=[period.pk, action.uid, other_org.pk])
+    assert mine == report_edit_url(period, action, other_org)
     theirs = report_edit_url(period, action, lead_org)
     client = persona_clients["focal_point"]
     assert client.get(mine).status_code == 200
