@@ -59,11 +59,14 @@ def plans_monitored_by(user: Any) -> QuerySet[Plan]:
 
 
 def plans_with_links(user: Any) -> list[Plan]:
-    """The user's monitored plans, each flagged `is_reviewer` / `is_focal`, in fixed queries."""
+    """The user's monitored plans, flagged `is_coordinator` / `is_reviewer` / `is_focal`, in
+    fixed queries."""
     plans = list(plans_monitored_by(user))
     reviewer = set(plans_for_role(user, REVIEWER_KINDS).values_list("pk", flat=True))
     focal = set(plans_for_role(user, [Role.Kind.FOCAL_POINT]).values_list("pk", flat=True))
+    coordinated = set(plans_for_role(user, [Role.Kind.COORDINATOR]).values_list("pk", flat=True))
     for plan in plans:
+        plan.is_coordinator = plan.pk in coordinated  # type: ignore[attr-defined]
         plan.is_reviewer = plan.pk in reviewer  # type: ignore[attr-defined]
         plan.is_focal = plan.pk in focal  # type: ignore[attr-defined]
     return plans

@@ -12,6 +12,9 @@ def test_it_shows_each_persona_their_monitoring_links(persona_clients, reporting
     focal = persona_clients["focal_point"].get(url).content.decode()
     assert reverse("monitoring:task_list", args=[reporting_plan.pk]) in focal
     assert reverse("monitoring:review_queue", args=[reporting_plan.pk]) not in focal
+    committee = persona_clients["committee_member"].get(url).content.decode()
+    assert reverse("monitoring:review_queue", args=[reporting_plan.pk]) in committee
+    assert reverse("monitoring:period_list", args=[reporting_plan.pk]) not in committee
     outsider = persona_clients["outsider"].get(url)
     assert outsider.status_code == 200
     assert reporting_plan.title not in outsider.content.decode()
