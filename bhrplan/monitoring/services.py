@@ -8,6 +8,7 @@ in the history.
 """
 
 import calendar
+import logging
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -37,6 +38,8 @@ from bhrplan.monitoring.models import (
 )
 from bhrplan.plans.models import Action, Indicator, Plan
 from bhrplan.territories.models import Organization
+
+logger = logging.getLogger(__name__)
 
 MONTHS: dict[str, int] = {
     ReportingPeriod.Frequency.QUARTERLY: 3,
@@ -548,6 +551,28 @@ def _send_reminder(
     send_mail(subject, body, None, [user.email])
 
 
+def _remind_once(
+    user: Any, period: ReportingPeriod, org: Organization, actions: list[Action], kind: str
+) -> bool:
+    """Send one reminder unless it was sent before. The log row is written in the same
+    transaction as the sending, so a failed e-mail is tried again on the next run."""
+    try:
+        with transaction.atomic():
+            _log, created = ReminderLog.objects.get_or_create(
+                period=period,
+                organization=org,
+                user=user,
+                kind=kind,
+                defaults={"sent_at": timezone.now()},
+            )
+            if created:
+                _send_reminder(user, period, org, actions, kind)
+            return created
+    except OSError:  # SMTP and connection errors: the other reminders still go out
+        logger.warning("Reminder to %s for period %s not sent", user.pk, period.pk, exc_info=True)
+        return False
+
+
 def reminders_send(*, today: date | None = None) -> int:
     """E-mail focal points whose organisation still has reports to submit: once when the due
     date is `REPORT_REMINDER_DAYS` away or closer, once when it has passed. Returns the
@@ -564,17 +589,7 @@ def reminders_send(*, today: date | None = None) -> int:
         kind = ReminderLog.Kind.OVERDUE if period.due_date < today else ReminderLog.Kind.BEFORE_DUE
         for org, actions in _pending_actions(period).items():
             for user in focal_point_users(period.plan, org):
-                with transaction.atomic():
-                    _log, created = ReminderLog.objects.get_or_create(
-                        period=period,
-                        organization=org,
-                        user=user,
-                        kind=kind,
-                        defaults={"sent_at": timezone.now()},
-                    )
-                    if not created:
-                        continue
-                    _send_reminder(user, period, org, actions, kind)
+                if _remind_once(user, period, org, actions, kind):
                     sent += 1
     if sent:
         audit.record(

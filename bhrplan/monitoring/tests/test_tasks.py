@@ -130,3 +130,20 @@ class _FixedNow:
         from django.utils import timezone
 
         return timezone.now()
+
+
+def test_it_retries_a_reminder_whose_email_failed(due_soon, lead_focal, focal_point, monkeypatch):
+    calls = []
+
+    def failing(subject, body, sender, recipients):
+        calls.append(recipients[0])
+        if recipients[0] == lead_focal.email:
+            raise OSError("SMTP down")
+        mail.outbox.append(recipients[0])
+
+    monkeypatch.setattr(services, "send_mail", failing)
+    assert services.reminders_send(today=TODAY) == 1  # the other focal point still gets it
+    assert not ReminderLog.objects.filter(user=lead_focal).exists()
+    monkeypatch.undo()
+    assert services.reminders_send(today=TODAY) == 1
+    assert ReminderLog.objects.filter(user=lead_focal).exists()
