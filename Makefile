@@ -35,6 +35,7 @@ setup: install
 ## demo: load the sample territories and plans (idempotent; accounts only when DEBUG is on)
 demo: setup
 	$(MANAGE) load_demo
+	$(MANAGE) load_demo_monitoring
 
 ## run: everything a newcomer needs, then serve http://127.0.0.1:8000
 run: demo
