@@ -369,7 +369,7 @@ def response_create(
         changed_element_uid=changed_element_uid,
         answered_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    response.full_clean()
+    response.full_clean(exclude=["answered_by"])
     response.save()
     previous = {c.response_id for c in contributions if c.response_id}
     ids = [c.pk for c in contributions]
