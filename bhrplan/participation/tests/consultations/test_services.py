@@ -227,7 +227,11 @@ def test_it_refuses_contributions_of_another_plan(consultation, coordinator, pla
     )
     with pytest.raises(ValidationError):
         svc.response_create(
-            plan=other, contributions=[contribution], outcome="incorporated", rationale="r", actor=None
+            plan=other,
+            contributions=[contribution],
+            outcome="incorporated",
+            rationale="r",
+            actor=None,
         )
 
 

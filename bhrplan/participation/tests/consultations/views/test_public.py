@@ -20,7 +20,14 @@ from bhrplan.participation.tests.consultations.conftest import (
 )
 
 pytestmark = pytest.mark.django_db
-PERSONAS = ["coordinator", "focal_point", "committee_member", "stakeholder", "outsider", "anonymous"]
+PERSONAS = [
+    "coordinator",
+    "focal_point",
+    "committee_member",
+    "stakeholder",
+    "outsider",
+    "anonymous",
+]
 SCRIPT = '<script>alert("x")</script><b>negrita</b>'
 
 
@@ -148,7 +155,9 @@ def test_it_rate_limits_submissions_per_address(client, consultation, settings):
     assert Contribution.objects.count() == 2
 
 
-def test_it_signs_stakeholders_under_their_organisation(persona_clients, consultation, stakeholder_org):
+def test_it_signs_stakeholders_under_their_organisation(
+    persona_clients, consultation, stakeholder_org
+):
     client = persona_clients["stakeholder"]
     body = client.get(comment_url(consultation)).content.decode()
     assert stakeholder_org.name in body
@@ -176,7 +185,9 @@ def test_it_rate_limits_receipt_lookups(client, consultation, settings):
     assert client.get(url).status_code == 200
 
 
-def test_it_hides_moderated_contributions_but_keeps_counting_them(client, consultation, coordinator):
+def test_it_hides_moderated_contributions_but_keeps_counting_them(
+    client, consultation, coordinator
+):
     submit(client, consultation, text="visible", gender="female")
     submit(client, consultation, text="oculta", gender="male")
     hidden = Contribution.objects.get(text="oculta")
@@ -218,7 +229,11 @@ def test_it_lists_the_report_in_a_fixed_number_of_queries(
         )
     for c in Contribution.objects.all()[:30]:
         svc.response_create(
-            plan=consultation.plan, contributions=[c], outcome="incorporated", rationale="r", actor=None
+            plan=consultation.plan,
+            contributions=[c],
+            outcome="incorporated",
+            rationale="r",
+            actor=None,
         )
     with django_assert_max_num_queries(25):
         response = client.get(reverse("consultations:report", args=[consultation.pk]))
@@ -226,7 +241,7 @@ def test_it_lists_the_report_in_a_fixed_number_of_queries(
 
 
 def test_it_downloads_the_report(client, consultation, coordinator):
-    submit(client, consultation, text="=HYPERLINK(\"http://evil\")")
+    submit(client, consultation, text='=HYPERLINK("http://evil")')
     submit(client, consultation, text="normal")
     svc.response_create(
         plan=consultation.plan,
