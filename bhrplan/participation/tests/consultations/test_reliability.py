@@ -47,7 +47,7 @@ class Database:
         if self.pg:
             parsed = dj_database_url.parse(base)
             self.name = f"{parsed['NAME']}_reliability"
-            self.conninfo = {
+            self.conninfo: dict[str, Any] = {
                 "host": parsed["HOST"] or "127.0.0.1",
                 "port": parsed["PORT"] or 5432,
                 "user": parsed["USER"] or "postgres",
@@ -152,9 +152,9 @@ def server(tmp_path: Path):
     consultation_id = int(_run([python, seed], {**env, "PYTHONPATH": str(ROOT)}).strip())
     port = _free_port()
     gunicorn = str(Path(python).parent / "gunicorn")
+    options = ["--workers", "2", "--threads", "4", "--timeout", "120", "--log-level", "warning"]
     process = subprocess.Popen(
-        [gunicorn, "config.wsgi", "--workers", "2", "--threads", "4", "--timeout", "120"]
-        + ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [gunicorn, "config.wsgi", *options, "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
     )

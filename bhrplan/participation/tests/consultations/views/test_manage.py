@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from bhrplan.frameworks.models import Theme
 from bhrplan.participation import services_consultations as svc
-from bhrplan.participation.models import Consultation, Contribution, Response
+from bhrplan.participation.models import Consultation, Response
 from bhrplan.participation.selectors_consultations import consultation_state, version_elements
 from bhrplan.plans import services as plan_services
 
