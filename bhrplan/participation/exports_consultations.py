@@ -11,10 +11,10 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from bhrplan.core.models import localized
-from bhrplan.participation.models import Consultation, Contribution
+from bhrplan.participation.models import Consultation, Response
 from bhrplan.participation.selectors_consultations import (
     consideration_counts,
     contributions_public,
@@ -50,28 +50,44 @@ def report_header() -> list[str]:
     ]
 
 
+ROW_FIELDS = (
+    "receipt_code",
+    "created_at",
+    "target_uid",
+    "text",
+    "declared_organization",
+    "stakeholder_group",
+    "region__name",
+    "response__outcome",
+    "response__rationale",
+    "response__rationale_en",
+)
+
+
 def report_rows(consultation: Consultation) -> Iterator[list[Any]]:
+    """Rows of plain values: no model instances, labels looked up once."""
     labels = element_labels(consultation.version)
     whole_plan = _("The whole plan")
-    qs = contributions_public(consultation).order_by("created_at", "id")
-    for c in qs.iterator(chunk_size=2000):
-        yield _row(c, labels, whole_plan)
-
-
-def _row(c: Contribution, labels: dict[str, str], whole_plan: str) -> list[Any]:
-    response = c.response
-    about = labels.get(str(c.target_uid), "") if c.target_uid else whole_plan
-    return [
-        c.receipt_code,
-        timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
-        about,
-        c.text,
-        c.declared_organization,
-        group_label(c.stakeholder_group),
-        c.region.name if c.region else "",
-        response.get_outcome_display() if response else _("Not answered yet"),
-        localized(response, "rationale") if response else "",
-    ]
+    groups = {k: str(v) for k, v in Organization.StakeholderGroup.choices}
+    outcomes = {k: str(v) for k, v in Response.Outcome.choices}
+    unanswered = _("Not answered yet")
+    english = (get_language() or "es")[:2] == "en"
+    tz = timezone.get_current_timezone()
+    qs = contributions_public(consultation).order_by("created_at", "id").values_list(*ROW_FIELDS)
+    for code, created, uid, text, org, group, region, outcome, why, why_en in qs.iterator(
+        chunk_size=2000
+    ):
+        yield [
+            code,
+            created.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            labels.get(str(uid), "") if uid else whole_plan,
+            text,
+            org,
+            groups.get(group, group),
+            region or "",
+            outcomes[outcome] if outcome else unanswered,
+            ((why_en or why) if english else why) or "",
+        ]
 
 
 def _rows(consultation: Consultation) -> Iterable[list[Any]]:

@@ -352,6 +352,10 @@ class Contribution(BaseModel):
         indexes = [
             models.Index(fields=["consultation", "moderation"]),
             models.Index(fields=["plan", "created_at"]),
+            models.Index(
+                fields=["consultation", "moderation", "created_at", "id"],
+                name="contribution_report_order",
+            ),
         ]
 
     def __str__(self) -> str:

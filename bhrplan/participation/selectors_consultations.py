@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bhrplan.participation.models import Consultation, Contribution, Gender, Response
-from bhrplan.plans.models import Plan, PlanVersion
-from bhrplan.plans.selectors import version_tree
+from bhrplan.plans.models import Action, Guideline, Indicator, Objective, Plan, PlanVersion
 from bhrplan.territories.models import Organization, Territory
 
 
@@ -36,17 +35,36 @@ class Element:
 def version_elements(version: PlanVersion) -> list[Element]:
     """Every guideline, objective, action and indicator of a version, in tree order.
 
-    Uses `version_tree`, so the number of queries does not grow with the tree.
+    Four light queries whatever the size of the tree (only the fields a label needs).
     """
+    node_fields = ("uid", "code", "title", "title_en", "position")
+    guidelines = Guideline.objects.filter(version=version).only(*node_fields)
+    objectives = Objective.objects.filter(guideline__version=version).only(
+        *node_fields, "guideline_id"
+    )
+    actions = Action.objects.filter(objective__guideline__version=version).only(
+        *node_fields, "objective_id"
+    )
+    indicators = Indicator.objects.filter(action__objective__guideline__version=version).only(
+        "uid", "name", "name_en", "position", "action_id"
+    )
+    children: dict[tuple[str, int], list[Any]] = {}
+    for parent, rows in (
+        ("guideline", objectives),
+        ("objective", actions),
+        ("action", indicators),
+    ):
+        for row in rows.order_by("position", "id"):
+            children.setdefault((parent, getattr(row, f"{parent}_id")), []).append(row)
     elements: list[Element] = []
-    for guideline in version_tree(version):
+    for guideline in guidelines.order_by("position", "id"):
         group = f"{guideline.code} {guideline.display_title}".strip()
         elements.append(Element("guideline", guideline.uid, group, group))
-        for objective in guideline.objectives.all():
+        for objective in children.get(("guideline", guideline.pk), []):
             elements.append(Element("objective", objective.uid, str(objective).strip(), group))
-            for action in objective.actions.all():
+            for action in children.get(("objective", objective.pk), []):
                 elements.append(Element("action", action.uid, str(action).strip(), group))
-                for indicator in action.indicators.all():
+                for indicator in children.get(("action", action.pk), []):
                     label = _("Indicator: %(name)s") % {"name": indicator.display_name}
                     elements.append(Element("indicator", indicator.uid, label, group))
     return elements
@@ -198,31 +216,51 @@ def later_versions(plan: Plan, after: PlanVersion | None) -> QuerySet[PlanVersio
 def consideration_counts(consultation: Consultation) -> dict[str, list[tuple[str, int]]]:
     """Counts of every contribution (hidden ones too) by answer, group, gender and region.
 
-    Four aggregate queries whatever the number of contributions.
+    Four queries whatever the number of contributions, none joining the contributions to
+    another table: one pass of filtered counts over the contribution's own columns, one
+    GROUP BY for answers (only answered rows), one for regions and one for region names.
     """
     qs = Contribution.objects.filter(consultation=consultation)
-    outcome_labels = dict(Response.Outcome.choices)
-    group_labels = dict(Organization.StakeholderGroup.choices)
-    gender_labels = dict(Gender.choices)
     not_declared = _("Not declared")
-
-    def rows(field: str, labels: dict[Any, Any], empty: str) -> list[tuple[str, int]]:
-        data = qs.values(field).annotate(n=Count("id")).order_by(field)
-        return sorted(
-            ((str(labels.get(r[field], r[field])) if r[field] else empty, r["n"]) for r in data),
-            key=lambda item: (-item[1], item[0]),
-        )
-
-    regions = [
-        (str(r["region__name"]) if r["region__name"] else not_declared, r["n"])
-        for r in qs.values("region__name").annotate(n=Count("id")).order_by("-n", "region__name")
-    ]
-    return {
-        "answer": rows("response__outcome", outcome_labels, _("Not answered yet")),
-        "group": rows("stakeholder_group", group_labels, not_declared),
-        "gender": rows("gender", gender_labels, not_declared),
-        "region": regions,
+    dimensions: dict[str, tuple[str, list[tuple[str, Any]]]] = {
+        "group": (
+            "stakeholder_group",
+            [*Organization.StakeholderGroup.choices, ("", not_declared)],
+        ),
+        "gender": ("gender", [*Gender.choices, ("", not_declared)]),
     }
+    aggregates = {"unanswered": Count("id", filter=Q(response__isnull=True))}
+    for key, (field, choices) in dimensions.items():
+        for value, _label in choices:
+            aggregates[f"{key}__{value}"] = Count("id", filter=Q(**{field: value}))
+    totals = qs.aggregate(**aggregates)
+
+    def ordered(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        return sorted((r for r in rows if r[1]), key=lambda r: (-r[1], r[0]))
+
+    counts: dict[str, list[tuple[str, int]]] = {}
+    outcomes = dict(
+        qs.filter(response__isnull=False)
+        .values_list("response__outcome")
+        .annotate(n=Count("id"))
+        .values_list("response__outcome", "n")
+    )
+    answer_rows = [
+        (str(label), outcomes.get(value, 0)) for value, label in Response.Outcome.choices
+    ]
+    counts["answer"] = ordered([*answer_rows, (_("Not answered yet"), totals["unanswered"])])
+    for key, (_field, choices) in dimensions.items():
+        counts[key] = ordered([(str(label), totals[f"{key}__{value}"]) for value, label in choices])
+    by_region = dict(
+        qs.values_list("region_id").annotate(n=Count("id")).values_list("region_id", "n")
+    )
+    names = dict(
+        Territory.objects.filter(pk__in=[pk for pk in by_region if pk]).values_list("pk", "name")
+    )
+    counts["region"] = ordered(
+        [(names.get(pk, "") if pk else not_declared, n) for pk, n in by_region.items()]
+    )
+    return counts
 
 
 def themes() -> QuerySet[Any]:

@@ -72,9 +72,15 @@ def _add_errors(form: Form, error: ValidationError) -> None:
 
 
 def _page(request: HttpRequest, qs: Any) -> Page:
-    """One page of a list, evaluated once so the rows can be annotated for the template."""
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    """One page of a list: ids first (a narrow, index-friendly query), then the full rows.
+
+    The rows are a plain list so they can be annotated for the template.
+    """
+    page = Paginator(qs.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    rows = qs.model._default_manager.none() if not ids else qs.filter(pk__in=ids)
+    by_id = {row.pk: row for row in rows.order_by()}
+    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
     return page
 
 
