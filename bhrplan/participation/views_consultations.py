@@ -16,6 +16,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bhrplan.accounts.selectors import plans_coordinated_by
@@ -390,7 +391,12 @@ def _respond(
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        messages.success(request, _("Answer saved for %(n)s contributions.") % {"n": len(ids)})
+        text = ngettext(
+            "Answer saved for %(n)s contribution.",
+            "Answer saved for %(n)s contributions.",
+            len(ids),
+        )
+        messages.success(request, text % {"n": len(ids)})
     return back
 
 
