@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bhrplan.participation.models import Consultation, Contribution, Gender, Response
@@ -32,11 +33,26 @@ class Element:
         return f"{self.kind}:{self.uid}"
 
 
+_PUBLISHED_ELEMENTS: dict[tuple[int, str, str], list[Element]] = {}
+
+
 def version_elements(version: PlanVersion) -> list[Element]:
     """Every guideline, objective, action and indicator of a version, in tree order.
 
     Four light queries whatever the size of the tree (only the fields a label needs).
+    A published version never changes, so its list is kept in memory per language.
     """
+    if not version.is_published or version.published_at is None:
+        return _version_elements(version)
+    key = (version.pk, version.published_at.isoformat(), get_language() or "")
+    if key not in _PUBLISHED_ELEMENTS:
+        if len(_PUBLISHED_ELEMENTS) > 200:
+            _PUBLISHED_ELEMENTS.clear()
+        _PUBLISHED_ELEMENTS[key] = _version_elements(version)
+    return _PUBLISHED_ELEMENTS[key]
+
+
+def _version_elements(version: PlanVersion) -> list[Element]:
     node_fields = ("uid", "code", "title", "title_en", "position")
     guidelines = Guideline.objects.filter(version=version).only(*node_fields)
     objectives = Objective.objects.filter(guideline__version=version).only(
