@@ -51,6 +51,7 @@ system-deps:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
 	for lib in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0; do \
 		ldconfig -p 2>/dev/null | grep -q "$${lib%%:*}" || missing="$$missing $${lib##*:}"; done; \
 	if [ -n "$$missing" ]; then \
@@ -82,7 +83,8 @@ pytest: dev-install system-deps
 test: lint typecheck pytest
 
 bench: dev-install
-	$(PY) bench/run.py
+	$(PY) bench/plan_matrix.py
+	$(PY) bench/plan_page.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles

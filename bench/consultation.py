@@ -168,9 +168,7 @@ def main() -> None:
         xlsx = client.get(reverse("consultations:report_xlsx", args=[consultation_id]))
         seconds = time.perf_counter() - t
         assert xlsx.status_code == 200
-        print(
-            f"XLSX export: {seconds:.1f} s, {len(xlsx.content) / 1e6:.1f} MB (target ≤ 10 s)"
-        )
+        print(f"XLSX export: {seconds:.1f} s, {len(xlsx.content) / 1e6:.1f} MB (target ≤ 10 s)")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

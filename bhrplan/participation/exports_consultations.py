@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from bhrplan.lib.tabular import escape_formula
 from bhrplan.participation.models import Consultation, Response
 from bhrplan.participation.selectors_consultations import (
     consideration_counts,
@@ -21,15 +22,6 @@ from bhrplan.participation.selectors_consultations import (
     element_labels,
 )
 from bhrplan.territories.models import Organization
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is kept as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def group_label(code: str) -> str:
@@ -99,7 +91,7 @@ def report_csv(consultation: Consultation) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     for row in _rows(consultation):
-        writer.writerow([safe_cell(v) for v in row])
+        writer.writerow([escape_formula(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -109,13 +101,13 @@ def report_xlsx(consultation: Consultation) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Contributions")[:31])
     for row in _rows(consultation):
-        sheet.append([safe_cell(v) for v in row])
+        sheet.append([escape_formula(v) for v in row])
     counts = workbook.create_sheet(_("Counts")[:31])
     titles = count_titles()
     for key, rows in consideration_counts(consultation).items():
         counts.append([titles[key], _("Contributions")])
         for label, n in rows:
-            counts.append([safe_cell(label), n])
+            counts.append([escape_formula(label), n])
         counts.append([])
     out = io.BytesIO()
     workbook.save(out)
