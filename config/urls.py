@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("manage/", include("bhrplan.plans.urls")),
     path("monitoring/", include("bhrplan.monitoring.urls")),
     path("procurement/", include("bhrplan.procurement.urls")),
+    path("consultations/", include("bhrplan.participation.urls_consultations")),
     path("", include("bhrplan.portal.urls")),
     prefix_default_language=True,
 )
