@@ -10,7 +10,9 @@ REVIEW = "stakeholders:review"
 
 
 @pytest.mark.parametrize("persona", list(MANAGE_EXPECTED))
-def test_it_shows_the_queue_only_to_the_territory_coordinator(persona_clients, persona, pending_org):
+def test_it_shows_the_queue_only_to_the_territory_coordinator(
+    persona_clients, persona, pending_org
+):
     response = persona_clients[persona].get(reverse(QUEUE))
     if persona == "anonymous":
         assert response.status_code == 302
@@ -21,7 +23,9 @@ def test_it_shows_the_queue_only_to_the_territory_coordinator(persona_clients, p
     assert ("rosa.secreta@example.org" in response.content.decode()) == (persona == "coordinator")
 
 
-def test_it_lists_the_queue_in_fixed_queries(client_for, coordinator, territory, django_assert_max_num_queries):
+def test_it_lists_the_queue_in_fixed_queries(
+    client_for, coordinator, territory, django_assert_max_num_queries
+):
     from bhrplan.participation import services_stakeholders as svc
 
     for i in range(8):
