@@ -71,7 +71,7 @@ def test_it_lists_public_events_in_fixed_queries(
             actor=None,
             kind="webinar",
             title=f"Webinar {i}",
-            date="2025-07-0%d" % (i + 1),
+            date=f"2025-07-0{i + 1}",
             territory=territory,
             modality="virtual",
             phase="drafting",
