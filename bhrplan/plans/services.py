@@ -481,3 +481,85 @@ def version_renumber(*, plan: Plan, actor: Any) -> PlanVersion:
                 action.save(update_fields=["code", "updated_at"])
     audit.record(actor=actor, verb="version.renumbered", obj=version)
     return version
+
+
+# Editing through stable uids ------------------------------------------------------------
+#
+# The editor addresses elements by `uid`, which is the same in every version of a plan.
+# These services start the draft when the latest version is published, find the
+# element's copy in the draft and change it, all in one transaction: if the change is
+# refused, no draft is left behind.
+
+NODE_MODELS: dict[str, type[Guideline] | type[Objective] | type[Action] | type[Indicator]] = {
+    "guideline": Guideline,
+    "objective": Objective,
+    "action": Action,
+    "indicator": Indicator,
+}
+PARENT_KIND = {"objective": "guideline", "action": "objective", "indicator": "action"}
+
+
+def node_in_version(version: PlanVersion, kind: str, uid: Any) -> Any:
+    """The element of `version` with this uid, or a ValidationError if it is not there."""
+    from bhrplan.plans.selectors import version_nodes
+
+    node = version_nodes(version, kind).filter(uid=uid).first()
+    if node is None:
+        raise ValidationError(_("This element is not part of the plan any more."))
+    return node
+
+
+def _map_parent(version: PlanVersion, fields: dict[str, Any], key: str) -> dict[str, Any]:
+    """Replace a parent given by uid (`<key>_uid`) with its copy in `version`."""
+    uid_key = f"{key}_uid"
+    if uid_key in fields:
+        parent_uid = fields.pop(uid_key)
+        if parent_uid:
+            fields[key] = node_in_version(version, key, parent_uid)
+    return fields
+
+
+@transaction.atomic
+def node_create_in_draft(
+    *, plan: Plan, node_type: str, parent_uid: Any, actor: Any, **fields: Any
+) -> Any:
+    """Add an element under the parent with `parent_uid` (none for a guideline)."""
+    if node_type == "guideline":
+        return guideline_create(plan=plan, actor=actor, **fields)
+    draft = draft_for_edit(plan=plan, actor=actor)
+    parent = node_in_version(draft, PARENT_KIND[node_type], parent_uid)
+    if node_type == "objective":
+        return objective_create(guideline=parent, actor=actor, **fields)
+    if node_type == "action":
+        return action_create(objective=parent, actor=actor, **fields)
+    return indicator_create(action=parent, actor=actor, **fields)
+
+
+@transaction.atomic
+def node_update_in_draft(*, plan: Plan, node_type: str, uid: Any, actor: Any, **fields: Any) -> Any:
+    """Change the draft's copy of an element; a parent may be given as `<parent>_uid`."""
+    draft = draft_for_edit(plan=plan, actor=actor)
+    node = node_in_version(draft, node_type, uid)
+    if node_type == "guideline":
+        return guideline_update(guideline=node, actor=actor, **fields)
+    if node_type == "objective":
+        return objective_update(
+            objective=node, actor=actor, **_map_parent(draft, fields, "guideline")
+        )
+    if node_type == "action":
+        return action_update(action=node, actor=actor, **_map_parent(draft, fields, "objective"))
+    return indicator_update(indicator=node, actor=actor, **fields)
+
+
+@transaction.atomic
+def node_delete_in_draft(*, plan: Plan, node_type: str, uid: Any, actor: Any) -> None:
+    draft = draft_for_edit(plan=plan, actor=actor)
+    node_delete(node=node_in_version(draft, node_type, uid), actor=actor)
+
+
+@transaction.atomic
+def node_move_in_draft(*, plan: Plan, node_type: str, uid: Any, direction: str, actor: Any) -> None:
+    if direction not in {"up", "down"}:
+        raise ValidationError(_("Choose up or down."))
+    draft = draft_for_edit(plan=plan, actor=actor)
+    node_move(node=node_in_version(draft, node_type, uid), direction=direction, actor=actor)
