@@ -15,8 +15,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from bhrplan.accounts.models import Role
-from bhrplan.accounts.selectors import plans_coordinated_by
+from bhrplan.accounts.selectors import plans_coordinated_by, territories_coordinated_by
 from bhrplan.participation.models import (
     AttendanceCount,
     Event,
@@ -63,31 +62,11 @@ def plan_coordinated(user: Any, plan_id: int) -> Plan | None:
     return plans_coordinated_by(user).select_related("territory").filter(pk=plan_id).first()
 
 
-def _coordinated_territory_q(user: Any) -> Q:
-    """Organisations in a territory the user coordinates, or two levels below it.
-
-    (accounts.selectors.territories_coordinated_by builds an invalid `pk__parent` lookup,
-    so the scope is built here on the organisation's territory instead.)"""
-    if not getattr(user, "is_authenticated", False):
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    ids = list(
-        Role.objects.filter(
-            user=user, kind=Role.Kind.COORDINATOR, territory__isnull=False
-        ).values_list("territory_id", flat=True)
-    )
-    return (
-        Q(territory_id__in=ids)
-        | Q(territory__parent_id__in=ids)
-        | Q(territory__parent__parent_id__in=ids)
-    )
-
-
 def organizations_pending_for(user: Any) -> QuerySet[Organization]:
     return (
         Organization.objects.filter(
-            _coordinated_territory_q(user), approval=Organization.Approval.PENDING
+            approval=Organization.Approval.PENDING,
+            territory__in=territories_coordinated_by(user),
         )
         .select_related("territory")
         .prefetch_related("sectors")
