@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from bhrplan.participation.selectors_stakeholders import MapRow, Row
 
 BAR_HEIGHT = 22
-LABEL_WIDTH = 230
+LABEL_WIDTH = 260
 BAR_WIDTH = 320
 
 
@@ -50,7 +50,7 @@ def bar_chart(rows: list[Row], *, title: str, uid: str) -> SafeString:
                 '<text x="{x}" y="{ty}" text-anchor="end">{label}</text>',
                 x=LABEL_WIDTH - 8,
                 ty=y + 15,
-                label=_short(row.label),
+                label=_short(row.label, 32),
             )
         )
         if row.display == "<5":

@@ -205,6 +205,10 @@ class Statistics:
     region_people: int = 0
     capital_share: float | None = None
 
+    @property
+    def capital_percent(self) -> int | None:
+        return None if self.capital_share is None else round(self.capital_share * 100)
+
 
 def _period_key(value: date, period: str) -> tuple[str, str]:
     if period == "quarter":

@@ -101,6 +101,7 @@ def test_it_shows_exact_numbers_to_the_coordinator(client_for, coordinator, atte
     html = response.content.decode()
     assert ">3<" in html and ">2<" in html
     assert "&lt;5" not in html
+    assert "12 %" in html  # 2 of 17 people whose region was recorded came from Lima
 
 
 @pytest.mark.parametrize("persona", list(MANAGE_EXPECTED))
