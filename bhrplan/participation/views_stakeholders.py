@@ -30,6 +30,7 @@ from bhrplan.participation.forms_stakeholders import (
     working_group_initial,
 )
 from bhrplan.participation.models import Event
+from bhrplan.plans.forms import add_service_error
 from bhrplan.plans.models import Plan
 
 NS = "stakeholders"
@@ -67,7 +68,7 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             svc.organization_register(**data, address=_client_address(request))
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             return redirect(f"{NS}:register_thanks")
     return render(request, "participation/stakeholders/register.html", {"form": form})
@@ -145,7 +146,7 @@ def rate(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             svc.stakeholder_rate(plan=plan, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The rating was saved."))
             return redirect(f"{NS}:map", plan_id=plan.pk)
@@ -192,7 +193,7 @@ def group_create(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             svc.working_group_create(plan=plan, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The working group was created."))
             return redirect(f"{NS}:groups", plan_id=plan.pk)
@@ -212,7 +213,7 @@ def group_edit(request: HttpRequest, plan_id: int, group_id: int) -> HttpRespons
         try:
             svc.working_group_update(group=group, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The working group was saved."))
             return redirect(f"{NS}:groups", plan_id=plan.pk)
@@ -268,7 +269,7 @@ def event_create(request: HttpRequest, plan_id: int) -> HttpResponse:
                 **form.service_fields(),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The event was created. Now record who took part."))
             return redirect(f"{NS}:attendance", plan_id=plan.pk, event_id=event.pk)
@@ -302,7 +303,7 @@ def event_edit(request: HttpRequest, plan_id: int, event_id: int) -> HttpRespons
                 **form.service_fields(),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The event was saved."))
             return redirect(f"{NS}:events", plan_id=plan.pk)
@@ -345,7 +346,7 @@ def attendance(request: HttpRequest, plan_id: int, event_id: int) -> HttpRespons
                 actor=request.user,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The attendance was saved."))
             return redirect(f"{NS}:events", plan_id=plan.pk)

@@ -162,3 +162,15 @@ def test_it_answers_wrong_methods_with_405(client, attended):
         == 405
     )
     assert client.post(reverse("stakeholders:statistics", args=[attended.pk])).status_code == 405
+
+
+def test_it_lists_working_groups_in_fixed_queries(
+    client, attended, other_org, lead_org, django_assert_max_num_queries
+):
+    for i in range(4):
+        svc.working_group_create(
+            plan=attended, name=f"Grupo {i}", members=[other_org, lead_org], actor=None
+        )
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("stakeholders:public_groups", args=[attended.pk]))
+    assert response.content.decode().count("Ministerio de Trabajo") == 4
