@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from bhrplan.frameworks.models import Theme
@@ -13,7 +14,7 @@ from bhrplan.participation.selectors_stakeholders import (
     region_choices,
     territory_choices,
 )
-from bhrplan.participation.services_stakeholders import minutes_check
+from bhrplan.participation.services_stakeholders import minutes_check, minutes_max_bytes
 from bhrplan.plans.models import Plan
 from bhrplan.territories.models import Organization, Territory
 
@@ -118,13 +119,15 @@ class EventForm(forms.Form):
     minutes = forms.FileField(
         label=_("Minutes"),
         required=False,
-        help_text=_("PDF, DOCX or ODT, at most 10 MB. Public events offer it for download."),
     )
     remove_minutes = forms.BooleanField(label=_("Remove the current minutes"), required=False)
     is_public = forms.BooleanField(label=_("Shown on the public site"), required=False)
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["minutes"].help_text = _(
+            "PDF, DOCX or ODT, at most %(size)s. Public events offer it for download."
+        ) % {"size": filesizeformat(minutes_max_bytes())}
         self.fields["territory"].choices = territory_choices(plan)  # type: ignore[attr-defined]
         self.fields["working_group"].queryset = WorkingGroup.objects.filter(plan=plan)  # type: ignore[attr-defined]
 

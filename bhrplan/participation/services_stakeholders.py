@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -210,8 +211,8 @@ def minutes_check(upload: UploadedFile) -> str:
     if (upload.size or 0) > limit:
         raise ValidationError(
             {
-                "minutes": _("The minutes file is too large (at most %(mb)s MB).")
-                % {"mb": limit // (1024 * 1024)}
+                "minutes": _("The minutes file is too large (at most %(size)s).")
+                % {"size": filesizeformat(limit)}
             },
             code="size",
         )
