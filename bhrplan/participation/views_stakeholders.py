@@ -66,7 +66,7 @@ def register(request: HttpRequest) -> HttpResponse:
             return redirect(f"{NS}:register_thanks")  # a bot: say thanks, store nothing
         data["sectors"] = list(data["sectors"])
         try:
-            svc.organization_register(**data, address=_client_address(request))
+            svc.organization_register(**data, address=_client_address(request), actor=request.user)
         except ValidationError as error:
             add_service_error(form, error)
         else:
