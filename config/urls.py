@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("bhrplan.accounts.urls")),
     path("manage/", include("bhrplan.plans.urls")),
+    path("procurement/", include("bhrplan.procurement.urls")),
     path("participation/", include("bhrplan.participation.urls_stakeholders")),
     path("", include("bhrplan.portal.urls")),
     prefix_default_language=True,

@@ -15,8 +15,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bhrplan.lib import tabular
 from bhrplan.participation import charts_stakeholders as charts
-from bhrplan.participation import exports_stakeholders as exports
 from bhrplan.participation import selectors_stakeholders as sel
 from bhrplan.participation import services_stakeholders as svc
 from bhrplan.participation.forms_stakeholders import (
@@ -162,11 +162,11 @@ def map_export(request: HttpRequest, plan_id: int, fmt: str) -> HttpResponse:
     name = f"stakeholder-map-{slugify(plan.title)[:40] or plan.pk}"
     if fmt == "csv":
         response = HttpResponse(
-            exports.to_csv(header, body), content_type="text/csv; charset=utf-8"
+            tabular.write_csv([header, *body]), content_type="text/csv; charset=utf-8"
         )
     else:
         response = HttpResponse(
-            exports.to_xlsx(header, body, title=_("Stakeholder map")),
+            tabular.write_xlsx([header, *body], sheet_title=_("Stakeholder map")),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

@@ -563,3 +563,94 @@ def node_move_in_draft(*, plan: Plan, node_type: str, uid: Any, direction: str, 
         raise ValidationError(_("Choose up or down."))
     draft = draft_for_edit(plan=plan, actor=actor)
     node_move(node=node_in_version(draft, node_type, uid), direction=direction, actor=actor)
+
+
+# Bulk ---------------------------------------------------------------------------------
+
+_FK_EXCLUDE = ["version", "guideline", "objective", "action", "lead"]
+
+
+def _clean_bulk(node: Any) -> None:
+    """Field and model validation without the per-row queries of FK and uniqueness checks."""
+    node.full_clean(exclude=_FK_EXCLUDE, validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def version_tree_bulk_create(
+    *, plan: Plan, guidelines: list[dict[str, Any]], actor: Any
+) -> PlanVersion:
+    """Append a whole tree to the plan's draft in a few queries (imports).
+
+    `guidelines` is a list of dicts of guideline fields with "objectives", each a dict of
+    objective fields with "actions" (action fields, many-to-many lists, "indicators").
+    Every element is validated like the single-element services; codes left blank are
+    numbered as they would be; one audit event records the whole import.
+    """
+    version = draft_for_edit(plan=plan, actor=actor)
+    version.plan = plan
+    g_siblings = Guideline.objects.filter(version=version)
+    g_count, g_start = g_siblings.count(), _next_position(g_siblings)
+    g_nodes: list[Guideline] = []
+    o_nodes: list[tuple[Objective, list[dict[str, Any]]]] = []
+    for gi, spec in enumerate(guidelines):
+        fields = _strip({k: v for k, v in spec.items() if k != "objectives"})
+        _check_fields(fields, NODE_FIELDS)
+        fields["code"] = fields.get("code") or _child_code("", g_count + gi)
+        guideline = Guideline(version=version, position=g_start + gi, **fields)
+        _clean_bulk(guideline)
+        g_nodes.append(guideline)
+        for oi, o_spec in enumerate(spec.get("objectives", [])):
+            o_fields = _strip({k: v for k, v in o_spec.items() if k != "actions"})
+            _check_fields(o_fields, NODE_FIELDS)
+            o_fields["code"] = o_fields.get("code") or _child_code(guideline.code, oi)
+            objective = Objective(guideline=guideline, position=oi, **o_fields)
+            _clean_bulk(objective)
+            o_nodes.append((objective, o_spec.get("actions", [])))
+    Guideline.objects.bulk_create(g_nodes)
+    for objective, _actions in o_nodes:
+        objective.guideline_id = objective.guideline.pk
+    Objective.objects.bulk_create([o for o, _a in o_nodes], batch_size=1000)
+    a_nodes: list[tuple[Action, dict[str, Any], list[dict[str, Any]]]] = []
+    for objective, actions in o_nodes:
+        for ai, a_spec in enumerate(actions):
+            a_fields = dict(a_spec)
+            indicators = a_fields.pop("indicators", [])
+            m2m = {k: a_fields.pop(k) for k in list(a_fields) if k in ACTION_M2M}
+            a_fields = _strip(a_fields)
+            _check_fields(a_fields, ACTION_FIELDS)
+            a_fields["code"] = a_fields.get("code") or _child_code(objective.code, ai)
+            action = Action(objective=objective, position=ai, **a_fields)
+            _validate_action_links(action, m2m)
+            _clean_bulk(action)
+            a_nodes.append((action, m2m, indicators))
+    Action.objects.bulk_create([a for a, _m, _i in a_nodes], batch_size=1000)
+    i_nodes: list[Indicator] = []
+    for action, _m2m, indicators in a_nodes:
+        for ii, i_spec in enumerate(indicators):
+            i_fields = _strip(dict(i_spec))
+            _check_fields(i_fields, INDICATOR_FIELDS | {"name", "unit"})
+            indicator = Indicator(action=action, position=ii, **i_fields)
+            _clean_bulk(indicator)
+            i_nodes.append(indicator)
+    Indicator.objects.bulk_create(i_nodes, batch_size=1000)
+    for key in ACTION_M2M:
+        through = getattr(Action, key).through
+        column = getattr(Action, key).field.m2m_reverse_field_name()
+        through.objects.bulk_create(
+            [
+                through(action_id=action.pk, **{f"{column}_id": other.pk})
+                for action, m2m, _i in a_nodes
+                for other in m2m.get(key, [])
+            ],
+            batch_size=2000,
+        )
+    counts = {
+        "guidelines": len(g_nodes),
+        "objectives": len(o_nodes),
+        "actions": len(a_nodes),
+        "indicators": len(i_nodes),
+    }
+    audit.record(
+        actor=actor, verb="version.imported", obj=version, summary=str(version), data=counts
+    )
+    return version

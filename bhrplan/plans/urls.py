@@ -70,3 +70,12 @@ urlpatterns = [
         name="organization_edit",
     ),
 ]
+
+# Plan matrix import (helper "matrix").
+from bhrplan.plans import import_views  # noqa: E402
+
+urlpatterns += [
+    path("import/", import_views.import_upload, name="import_upload"),
+    path("import/preview/", import_views.import_preview, name="import_preview"),
+    path("import/confirm/", import_views.import_confirm, name="import_confirm"),
+]

@@ -1,14 +1,15 @@
-"""Fixtures of the plan editor's tests."""
+"""Fixtures of the plan editor's and plan matrix tests."""
 
 from typing import Any
 
 import pytest
 from django.utils import translation
 
-from bhrplan.conftest import build_plan_tree
+from bhrplan.conftest import build_plan_tree, make_org
 from bhrplan.plans.models import Action, Guideline, Indicator, Objective, Plan
 from bhrplan.plans.selectors import version_draft, version_nodes, version_working
-from bhrplan.territories.models import Organization
+from bhrplan.territories import services as territory_services
+from bhrplan.territories.models import Organization, Territory
 
 
 @pytest.fixture
@@ -60,3 +61,20 @@ def _spanish_by_default() -> Any:
     """Requests in English leave English active in the thread; start and end in Spanish."""
     with translation.override("es"):
         yield
+
+
+@pytest.fixture
+def matrix_orgs(
+    territory: Territory, lead_org: Organization, other_org: Organization
+) -> dict[str, Any]:
+    """MINJUSDH (lead_org), MTPE (other_org, acronym added), MINEM and a name with a comma."""
+    territory_services.organization_update(organization=other_org, actor=None, acronym="MTPE")
+    minem = territory_services.organization_create(
+        territory=territory,
+        name="Ministerio de Energía y Minas",
+        acronym="MINEM",
+        stakeholder_group="public_authority",
+        actor=None,
+    )
+    comma = make_org(territory, "Ministerio de Trabajo, Empleo y Seguridad Social")
+    return {"minjus": lead_org, "mtpe": other_org, "minem": minem, "comma": comma}

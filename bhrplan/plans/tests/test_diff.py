@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from bhrplan.conftest import build_plan_tree
 from bhrplan.frameworks.models import Provision
@@ -30,7 +31,15 @@ def test_it_finds_no_difference_in_a_fresh_draft(published_plan, coordinator):
     assert diff.counts()["actions"] == {ADDED: 0, REMOVED: 0, CHANGED: 0}
 
 
+@pytest.fixture
+def english():
+    """These tests read the diff's labels and codes in English."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("english")
 def test_it_lists_actions_added_removed_and_changed_field_by_field(
     published_plan, coordinator, stakeholder_org
 ):
@@ -71,6 +80,7 @@ def test_it_lists_actions_added_removed_and_changed_field_by_field(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("english")
 def test_it_reports_an_action_moved_to_another_objective(published_plan, coordinator):
     plan = published_plan
     action = first(plan, "action")
