@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("monitoring/", include("bhrplan.monitoring.urls")),
     path("procurement/", include("bhrplan.procurement.urls")),
     path("consultations/", include("bhrplan.participation.urls_consultations")),
+    path("participation/", include("bhrplan.participation.urls_stakeholders")),
     path("", include("bhrplan.portal.urls")),
     prefix_default_language=True,
 )
