@@ -1,0 +1,85 @@
+"""The public progress dashboard: published plans and validated reports only, no sign-in,
+no JavaScript. Figures come from `progress` (fixed number of queries, cached per plan)."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from bhrplan.monitoring import charts, opendata, progress
+from bhrplan.monitoring.figures import NO_REPORT, STATUS_ORDER
+from bhrplan.monitoring.templatetags.progress_tags import status_label
+
+
+@require_GET
+def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = progress.plan_public(plan_id)
+    data = progress.progress_for_plan(plan) if plan else None
+    if plan is None or data is None:
+        raise Http404
+    figs = data.figures
+    labels = {s: status_label(s) for s in [*STATUS_ORDER, NO_REPORT]}
+    context = {
+        "plan": plan,
+        "data": data,
+        "figs": figs,
+        "sections": charts.plan_sections(figs),
+        "status_section": charts.status_section(figs, labels),
+        "on_time_section": charts.on_time_section(figs),
+        "actions": list(zip(figs.actions, data.action_rows, strict=True)),
+        "datasets": list(opendata.DATASET_LABELS.items()),
+        "formats": list(opendata.FORMATS),
+        "cache_seconds": progress.cache_seconds(),
+    }
+    return render(request, "monitoring/progress/plan.html", context)
+
+
+@require_GET
+def indicator(request: HttpRequest, plan_id: int, indicator_uid: str) -> HttpResponse:
+    plan = progress.plan_public(plan_id)
+    series = progress.indicator_series(plan, str(indicator_uid)) if plan else None
+    if plan is None or series is None:
+        raise Http404
+    chart = charts.indicator_section(series)
+    context = {"plan": plan, "series": series, "chart": chart}
+    return render(request, "monitoring/progress/indicator.html", context)
+
+
+@require_GET
+def territory(request: HttpRequest, code: str) -> HttpResponse:
+    place = progress.territory_public(code)
+    if place is None:
+        raise Http404
+    plans = progress.plans_of_territory(place)
+    context = {"heading": place.display_name, "territory": place, **_compare(plans)}
+    return render(request, "monitoring/progress/compare.html", context)
+
+
+@require_GET
+def network(request: HttpRequest, network_id: int) -> HttpResponse:
+    group = progress.network_public(network_id)
+    if group is None:
+        raise Http404
+    plans = progress.plans_of_network(group)
+    context = {"heading": str(group), "network": group, **_compare(plans)}
+    return render(request, "monitoring/progress/compare.html", context)
+
+
+def _compare(plans: list) -> dict:
+    found = progress.progress_for_plans(plans)
+    rows = [(p, found[p.pk]) for p in plans if p.pk in found]
+    return {"rows": rows, "chart": charts.compare_section(rows)}
+
+
+@require_GET
+def download(request: HttpRequest, plan_id: int, dataset: str, fmt: str) -> HttpResponse:
+    plan = progress.plan_public(plan_id)
+    version = progress.latest_versions([plan]).get(plan.pk) if plan else None
+    if plan is None or version is None or dataset not in opendata.DATASETS:
+        raise Http404
+    if fmt not in opendata.FORMATS:
+        raise Http404
+    body = opendata.export(plan, version, dataset, fmt)
+    response = HttpResponse(body, content_type=opendata.FORMATS[fmt])
+    filename = f"plan-{plan.pk}-{dataset}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
