@@ -1,5 +1,6 @@
 """Formatting for the public progress pages."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -69,3 +70,13 @@ def breakdown_text(breakdown: Any) -> str:
             inner = ", ".join(f"{k} {v}" for k, v in values.items())
             parts.append(f"{dimension}: {inner}")
     return "; ".join(parts)
+
+
+@register.filter
+def num(value: Decimal | float | int | None) -> str:
+    """A value without trailing zeros, localized: Decimal("250.5000") → "250,5" in Spanish."""
+    if value is None:
+        return "–"
+    if isinstance(value, Decimal):
+        value = value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+    return number_format(value, force_grouping=True)

@@ -1,9 +1,27 @@
 """The dashboard's figures loaded from the database, checked against hand-computed numbers."""
 
-import pytest
+import uuid
+from datetime import date
+from decimal import Decimal
 
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bhrplan.conftest import build_plan_tree
 from bhrplan.monitoring import progress
-from bhrplan.monitoring.tests.progress_data import TODAY, scenario
+from bhrplan.monitoring.models import ProgressReport
+from bhrplan.monitoring.tests.progress_data import (
+    TODAY,
+    make_period,
+    make_report,
+    published_actions,
+    scenario,
+)
+from bhrplan.plans import services as plan_services
+from bhrplan.plans.selectors import version_actions
 
 
 @pytest.fixture
@@ -38,3 +56,105 @@ def test_it_computes_the_scenario_figures(published_plan, data, lead_org, other_
     rows = {r["uid"]: r for r in result.action_rows}
     assert [x["rating"] for x in rows[str(a[0].uid)]["assessments"]] == ["partial"]
     assert [x["source"] for x in rows[str(a[1].uid)]["assessments"]] == ["committee"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_it_follows_actions_into_a_new_published_version_by_uid(
+    published_plan, data, lead_org, other_org
+):
+    draft = plan_services.draft_for_edit(plan=published_plan, actor=None)
+    first = version_actions(draft).order_by(
+        "objective__guideline__position", "objective__position", "position"
+    )[0]
+    plan_services.action_update(action=first, actor=None, title="Acción renombrada")
+    # a dropped action leaves the figures of the new version
+    last = version_actions(draft).order_by(
+        "-objective__guideline__position", "-objective__position", "-position"
+    )[0]
+    plan_services.node_delete(node=last, actor=None)
+    plan_services.plan_publish(plan=published_plan, actor=None)
+    result = progress.progress_for_plan(published_plan, TODAY)
+    assert result is not None and result.version_number == 2
+    f = result.figures
+    assert f.actions[0].title == "Acción renombrada"
+    assert f.actions[0].progress == 0.5
+    assert len(f.actions) == 7
+    assert (f.progress.known, f.progress.unknown, f.progress.cancelled) == (4, 2, 1)
+
+
+def test_it_shows_a_new_validation_at_once_despite_the_cache(published_plan, data, lead_org):
+    before = progress.progress_for_plan(published_plan, TODAY)
+    assert before is not None
+    with CaptureQueriesContext(connection) as cached:
+        again = progress.progress_for_plan(published_plan, TODAY)
+    assert again is not None and again.fingerprint == before.fingerprint
+    assert len(cached) < 8
+    report = ProgressReport.objects.get(action=data["actions"][3], state="submitted")
+    ProgressReport.objects.filter(pk=report.pk).update(state="validated", updated_at=timezone.now())
+    after = progress.progress_for_plan(published_plan, TODAY)
+    assert after is not None and after.fingerprint != before.fingerprint
+    assert after.figures.actions[3].progress == pytest.approx(0.8)
+
+
+def test_it_builds_an_indicator_series_from_validated_values(published_plan, data):
+    indicator = data["actions"][0].indicators.get()
+    series = progress.indicator_series(published_plan, str(indicator.uid))
+    assert series is not None
+    assert [(p["period"], p["value"]) for p in series.points] == [
+        ("2025-S1", Decimal(100)),
+        ("2025-S2", Decimal(250)),
+    ]
+    assert series.attainment.progress == 0.5
+    assert progress.indicator_series(published_plan, str(uuid.uuid4())) is None
+
+
+def test_it_prefers_the_lead_entity_value_in_the_same_period(published_plan, data):
+    indicator = data["actions"][5].indicators.get()
+    series = progress.indicator_series(published_plan, str(indicator.uid))
+    assert series is not None
+    assert [p["value"] for p in series.points] == [Decimal(0)]
+
+
+def _queries(plan, today=TODAY):
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        progress.progress_for_plan(plan, today)
+    return len(ctx)
+
+
+def _fill(plan, lead, co, periods):
+    start = date(2025, 1, 1)
+    made = []
+    for n in range(periods):
+        begin = start.replace(month=1 + 3 * (n % 4), year=2025 + n // 4)
+        made.append(make_period(plan, f"P{n}", begin, begin, begin))
+    for action in published_actions(plan):
+        for period in made:
+            make_report(period, action, lead, "in_progress", submitted=period.due_date, value=7)
+            make_report(period, action, co, "in_progress", submitted=period.due_date, value=9)
+
+
+def test_it_loads_figures_in_a_fixed_number_of_queries(plan, territory, lead_org, other_org):
+    build_plan_tree(plan, lead_org, [other_org], guidelines=1, objectives=1, actions=5)
+    plan_services.plan_publish(plan=plan, actor=None)
+    _fill(plan, lead_org, other_org, periods=1)
+    small = _queries(plan)
+    big_plan = plan_services.plan_create(
+        territory=territory,
+        title="Plan grande",
+        start_date=date(2025, 1, 1),
+        end_date=date(2029, 12, 31),
+        actor=None,
+    )
+    build_plan_tree(big_plan, lead_org, [other_org], guidelines=5, objectives=2, actions=5)
+    plan_services.plan_publish(plan=big_plan, actor=None)
+    _fill(big_plan, lead_org, other_org, periods=4)
+    assert progress.progress_for_plan(big_plan, TODAY).figures.progress.actions == 50
+    assert _queries(big_plan) == small
+    assert progress.progress_for_plans([plan, big_plan], TODAY).keys() == {plan.pk, big_plan.pk}
