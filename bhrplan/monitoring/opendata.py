@@ -53,7 +53,7 @@ def _cell(value: Any) -> Any:
 
 
 def _actions(version: PlanVersion) -> list[dict[str, Any]]:
-    rows = (
+    rows: Any = (
         Action.objects.filter(objective__guideline__version=version)
         .order_by("objective__guideline__position", "objective__position", "position", "id")
         .values(
@@ -128,15 +128,16 @@ def _indicators(version: PlanVersion) -> list[dict[str, Any]]:
 
 
 def _periods(plan: Plan) -> list[dict[str, Any]]:
-    return list(
+    rows: Any = (
         ReportingPeriod.objects.filter(plan=plan)
         .order_by("start_date")
         .values("label", "start_date", "end_date", "due_date")
     )
+    return list(rows)
 
 
 def _reports(plan: Plan) -> list[dict[str, Any]]:
-    rows = (
+    rows: Any = (
         ProgressReport.objects.filter(plan=plan, state=VALIDATED)
         .order_by("period__start_date", "action__code", "organization__name", "id")
         .values(
@@ -175,7 +176,7 @@ def _reports(plan: Plan) -> list[dict[str, Any]]:
 
 
 def _values(plan: Plan) -> list[dict[str, Any]]:
-    rows = (
+    rows: Any = (
         IndicatorValue.objects.filter(report__plan=plan, report__state=VALIDATED)
         .order_by("report__period__start_date", "report__action__code", "report_id", "id")
         .values(

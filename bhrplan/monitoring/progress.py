@@ -249,7 +249,8 @@ def _compute(
     plan_ids = list(versions)
     version_ids = [v.pk for v in versions.values()]
     in_versions = {"objective__guideline__version__in": version_ids}
-    actions = list(
+    row: Any  # rows of .values() queries
+    actions: list[Any] = list(
         Action.objects.filter(**in_versions)
         .order_by(
             "objective__guideline__position",
