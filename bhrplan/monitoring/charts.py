@@ -21,12 +21,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from bhrplan.monitoring.figures import PlanFigures
-from bhrplan.monitoring.progress import IndicatorSeries, cache_seconds
+from bhrplan.monitoring.progress import IndicatorSeries
 
 BRAND = "#0b4f8a"
 ACCENT = "#8a3b00"
 FONT = "DejaVu Sans, sans-serif"
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+# The same spec always gives the same SVG, so keep it long (one week).
+SVG_CACHE_SECONDS = 7 * 24 * 3600
 _SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
 
 
@@ -45,8 +47,7 @@ def svg(spec: dict[str, Any], title: str, desc: str) -> SafeString:
     cached = cache.get(key)
     if cached is None:
         cached = _render(spec, title, desc, key[7:19])
-        if cache_seconds():
-            cache.set(key, cached, cache_seconds() * 24)
+        cache.set(key, cached, SVG_CACHE_SECONDS)
     # vl-convert output; the title and desc we add are escaped
     return mark_safe(cached)
 
