@@ -51,7 +51,7 @@ def bench_ids(env: dict[str, str]) -> tuple[int, str]:
     )
     if not out.stdout.strip():
         sys.exit("No benchmark data: run manage.py generate_scale_data first (see the docstring).")
-    return int(out.stdout.strip()), "BENCH"
+    return int(out.stdout.split()[-1]), "BENCH"
 
 
 def wrk(url: str, duration: int, connections: int) -> dict:

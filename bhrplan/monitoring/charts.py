@@ -35,7 +35,7 @@ _SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
 def _config() -> dict[str, Any]:
     return {
         "font": FONT,
-        "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 260},
+        "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelLimit": 0},
         "view": {"stroke": None},
     }
 
@@ -68,13 +68,38 @@ def _render(spec: dict[str, Any], title: str, desc: str, uid: str) -> str:
     return _SVG_OPEN.sub(head, raw, count=1)
 
 
+LABEL_CHARS = 42
+
+
+def short(label: str) -> str:
+    """Axis labels are cut here, not by Vega: its text measuring for truncation costs
+    seconds per chart. The full label is in the data table beside the chart."""
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def short_labels(labels: Sequence[str]) -> list[str]:
+    """Cut labels, numbering any that the cut made identical (bars would merge)."""
+    seen: dict[str, int] = {}
+    result = []
+    for label in labels:
+        cut = short(label)
+        seen[cut] = seen.get(cut, 0) + 1
+        result.append(cut if seen[cut] == 1 else f"{cut} ({seen[cut]})")
+    return result
+
+
 def _height(rows: int) -> int:
     return max(40, 22 * rows)
 
 
 def progress_bars(rows: Sequence[tuple[str, float | None]], axis_title: str) -> dict[str, Any]:
     """Horizontal bars of progress in [0, 1]; rows with unknown progress are left out."""
-    values = [{"label": label, "progress": round(p, 4)} for label, p in rows if p is not None]
+    known = [(label, p) for label, p in rows if p is not None]
+    labels = short_labels([label for label, _p in known])
+    values = [
+        {"label": cut, "progress": round(p, 4)}
+        for cut, (_label, p) in zip(labels, known, strict=True)
+    ]
     return {
         "$schema": SCHEMA,
         "width": 360,
@@ -96,7 +121,8 @@ def progress_bars(rows: Sequence[tuple[str, float | None]], axis_title: str) -> 
 
 
 def count_bars(rows: Sequence[tuple[str, int]], axis_title: str) -> dict[str, Any]:
-    values = [{"label": label, "count": n} for label, n in rows]
+    labels = short_labels([label for label, _n in rows])
+    values = [{"label": cut, "count": n} for cut, (_label, n) in zip(labels, rows, strict=True)]
     return {
         "$schema": SCHEMA,
         "width": 360,
@@ -281,8 +307,8 @@ def indicator_section(series: IndicatorSeries) -> Section:
 def compare_section(rows: Sequence[tuple[Any, Any]]) -> Section:
     """Plans side by side: the mean progress of each plan."""
     bars = [
-        (f"{plan.display_title} ({plan.territory.display_name})", data.figures.progress.progress)
-        for plan, data in rows
+        (f"{plan.display_title} ({plan.territory.display_name})", headline.progress)
+        for plan, headline in rows
     ]
     return Section(
         "compare",

@@ -106,15 +106,29 @@ def latest_versions(plans: Iterable[Plan]) -> dict[int, PlanVersion]:
 # Fingerprints and cache -----------------------------------------------------------------
 
 
+def fingerprint_seconds() -> int:
+    return int(getattr(settings, "PROGRESS_FINGERPRINT_SECONDS", 10))
+
+
 def fingerprints(versions: dict[int, PlanVersion], today: date) -> dict[int, str]:
-    """A key per plan that changes whenever a figure of the plan could change."""
+    """A key per plan that changes whenever a figure of the plan could change.
+
+    Indicator values belong to a report and the reporting workflow saves the report
+    whenever its values change (new revision, validation), so the reports' count and
+    last change cover them without scanning the much larger values table. The keys
+    themselves are kept `PROGRESS_FINGERPRINT_SECONDS` (default 10 s): a new validation
+    shows on the dashboard within that delay, and busy pages skip the aggregate queries."""
+    ttl = fingerprint_seconds()
+    ids = ",".join(f"{pid}:{v.pk}" for pid, v in sorted(versions.items()))
+    micro = "progress-fp:" + hashlib.sha256(f"{ids}|{today}|{_lang()}".encode()).hexdigest()
+    if ttl and (hit := cache.get(micro)) is not None:
+        return dict(hit)
     parts: dict[int, list[str]] = {
         pid: [str(v.pk), today.isoformat(), _lang()] for pid, v in versions.items()
     }
     sources: list[QuerySet[Any]] = [
         ReportingPeriod.objects.filter(plan__in=parts).values("plan_id"),
         ProgressReport.objects.filter(plan__in=parts).values("plan_id"),
-        IndicatorValue.objects.filter(report__plan__in=parts).values(plan_id=F("report__plan_id")),
         IndependentAssessment.objects.filter(plan__in=parts).values("plan_id"),
     ]
     for number, qs in enumerate(sources):
@@ -123,7 +137,12 @@ def fingerprints(versions: dict[int, PlanVersion], today: date) -> dict[int, str
             seen[row["plan_id"]] = f"{row['n']}@{row['last'].isoformat() if row['last'] else ''}"
         for pid in parts:
             parts[pid].append(f"{number}:{seen.get(pid, '0')}")
-    return {pid: hashlib.sha256("|".join(p).encode()).hexdigest()[:32] for pid, p in parts.items()}
+    result = {
+        pid: hashlib.sha256("|".join(p).encode()).hexdigest()[:32] for pid, p in parts.items()
+    }
+    if ttl:
+        cache.set(micro, result, ttl)
+    return result
 
 
 @dataclass
@@ -162,6 +181,58 @@ def progress_for_plans(plans: list[Plan], today: date | None = None) -> dict[int
 
 def progress_for_plan(plan: Plan, today: date | None = None) -> PlanProgress | None:
     return progress_for_plans([plan], today).get(plan.pk)
+
+
+def plan_fingerprint(plan: Plan, today: date | None = None) -> str | None:
+    """The plan's cache fingerprint, or None when it has no published version."""
+    versions = latest_versions([plan])
+    return fingerprints(versions, today or timezone.localdate()).get(plan.pk)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The few figures shown when plans are compared side by side."""
+
+    progress: float | None
+    known: int
+    actions: int
+    delayed: int
+    on_time: int
+    expected: int
+    on_time_rate: float | None
+
+    @classmethod
+    def of(cls, f: figures.PlanFigures) -> "Headline":
+        total = f.on_time_total
+        return cls(
+            progress=f.progress.progress,
+            known=f.progress.known,
+            actions=f.progress.actions,
+            delayed=len(f.delayed),
+            on_time=total.on_time,
+            expected=total.expected,
+            on_time_rate=total.rate,
+        )
+
+
+def headlines_for_plans(plans: list[Plan], today: date | None = None) -> dict[int, Headline]:
+    """Headline figures of several plans; small cache entries, so a comparison of many
+    plans reads little from the cache. Missing ones are computed together."""
+    today = today or timezone.localdate()
+    versions = latest_versions(plans)
+    keys = fingerprints(versions, today)
+    cache_keys = {pid: f"progress-headline:{pid}:{key}" for pid, key in keys.items()}
+    cached = cache.get_many(list(cache_keys.values())) if cache_seconds() else {}
+    result = {pid: cached[k] for pid, k in cache_keys.items() if k in cached}
+    missing = {pid: v for pid, v in versions.items() if pid not in result}
+    if missing:
+        computed = {
+            pid: Headline.of(p.figures) for pid, p in _compute(missing, keys, today).items()
+        }
+        if cache_seconds():
+            cache.set_many({cache_keys[pid]: h for pid, h in computed.items()}, cache_seconds())
+        result.update(computed)
+    return result
 
 
 # Loading --------------------------------------------------------------------------------

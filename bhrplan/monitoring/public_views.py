@@ -1,20 +1,40 @@
 """The public progress dashboard: published plans and validated reports only, no sign-in,
 no JavaScript. Figures come from `progress` (fixed number of queries, cached per plan)."""
 
+from typing import Any
+
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from bhrplan.monitoring import charts, opendata, progress
 from bhrplan.monitoring.figures import NO_REPORT, STATUS_ORDER
 from bhrplan.monitoring.templatetags.progress_tags import status_label
+from bhrplan.plans.models import Plan
 
 
 @require_GET
 def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = progress.plan_public(plan_id)
-    data = progress.progress_for_plan(plan) if plan else None
-    if plan is None or data is None:
+    key = progress.plan_fingerprint(plan) if plan else None
+    if plan is None or key is None:
+        raise Http404
+    body = cache.get(f"progress-page:{plan.pk}:{key}") if progress.cache_seconds() else None
+    if body is None:
+        body = _plan_body(request, plan)
+        if progress.cache_seconds():
+            cache.set(f"progress-page:{plan.pk}:{key}", body, progress.cache_seconds())
+    return render(request, "monitoring/progress/plan.html", {"plan": plan, "body": body})
+
+
+def _plan_body(request: HttpRequest, plan: Plan) -> str:
+    """The dashboard's content, the same for every visitor (cached under the plan's
+    data fingerprint, which includes the language and the day)."""
+    data = progress.progress_for_plan(plan)
+    if data is None:
         raise Http404
     figs = data.figures
     labels = {s: status_label(s) for s in [*STATUS_ORDER, NO_REPORT]}
@@ -28,9 +48,8 @@ def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
         "actions": list(zip(figs.actions, data.action_rows, strict=True)),
         "datasets": list(opendata.DATASET_LABELS.items()),
         "formats": list(opendata.FORMATS),
-        "cache_seconds": progress.cache_seconds(),
     }
-    return render(request, "monitoring/progress/plan.html", context)
+    return mark_safe(render_to_string("monitoring/progress/_plan_body.html", context, request))
 
 
 @require_GET
@@ -64,8 +83,8 @@ def network(request: HttpRequest, network_id: int) -> HttpResponse:
     return render(request, "monitoring/progress/compare.html", context)
 
 
-def _compare(plans: list) -> dict:
-    found = progress.progress_for_plans(plans)
+def _compare(plans: list[Plan]) -> dict[str, Any]:
+    found = progress.headlines_for_plans(plans)
     rows = [(p, found[p.pk]) for p in plans if p.pk in found]
     return {"rows": rows, "chart": charts.compare_section(rows)}
 

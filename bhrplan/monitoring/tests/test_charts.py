@@ -32,3 +32,12 @@ def test_it_keeps_counts_and_lines_as_vega_lite():
     spec = charts.count_bars([("Completada", 3)], "Acciones")
     assert spec["$schema"].endswith("vega-lite/v5.json")
     assert spec["data"]["values"] == [{"label": "Completada", "count": 3}]
+
+
+def test_it_cuts_long_labels_without_merging_bars():
+    long = "Lineamiento estratégico sobre debida diligencia en derechos humanos"
+    spec = charts.progress_bars([(long + " A", 0.5), (long + " B", 0.25), ("Corto", 1.0)], "x")
+    labels = [v["label"] for v in spec["data"]["values"]]
+    assert len(set(labels)) == 3
+    assert all(len(label) <= charts.LABEL_CHARS + 4 for label in labels)
+    assert labels[2] == "Corto"

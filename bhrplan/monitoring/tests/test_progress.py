@@ -88,7 +88,10 @@ def test_it_follows_actions_into_a_new_published_version_by_uid(
     assert (f.progress.known, f.progress.unknown, f.progress.cancelled) == (4, 2, 1)
 
 
-def test_it_shows_a_new_validation_at_once_despite_the_cache(published_plan, data, lead_org):
+def test_it_shows_a_new_validation_at_once_despite_the_cache(
+    published_plan, data, lead_org, settings
+):
+    settings.PROGRESS_FINGERPRINT_SECONDS = 0
     before = progress.progress_for_plan(published_plan, TODAY)
     assert before is not None
     with CaptureQueriesContext(connection) as cached:
