@@ -183,10 +183,15 @@ def progress_for_plan(plan: Plan, today: date | None = None) -> PlanProgress | N
     return progress_for_plans([plan], today).get(plan.pk)
 
 
-def plan_fingerprint(plan: Plan, today: date | None = None) -> str | None:
-    """The plan's cache fingerprint, or None when it has no published version."""
-    versions = latest_versions([plan])
-    return fingerprints(versions, today or timezone.localdate()).get(plan.pk)
+def plans_key(plans: list[Plan], today: date | None = None) -> str | None:
+    """One cache key for pages showing these plans: their data fingerprints plus their
+    own last change (titles). None when none of them has a published version."""
+    versions = latest_versions(plans)
+    if not versions:
+        return None
+    keys = fingerprints(versions, today or timezone.localdate())
+    parts = [f"{p.pk}:{p.updated_at.isoformat()}:{keys.get(p.pk, '')}" for p in plans]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
 """The public progress dashboard: published plans and validated reports only, no sign-in,
 no JavaScript. Figures come from `progress` (fixed number of queries, cached per plan)."""
 
-from typing import Any
 
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +18,7 @@ from bhrplan.plans.models import Plan
 @require_GET
 def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = progress.plan_public(plan_id)
-    key = progress.plan_fingerprint(plan) if plan else None
+    key = progress.plans_key([plan]) if plan else None
     if plan is None or key is None:
         raise Http404
     body = cache.get(f"progress-page:{plan.pk}:{key}") if progress.cache_seconds() else None
@@ -68,8 +67,8 @@ def territory(request: HttpRequest, code: str) -> HttpResponse:
     place = progress.territory_public(code)
     if place is None:
         raise Http404
-    plans = progress.plans_of_territory(place)
-    context = {"heading": place.display_name, "territory": place, **_compare(plans)}
+    body = _compare_body(request, progress.plans_of_territory(place), f"territory-{place.pk}")
+    context = {"heading": place.display_name, "territory": place, "body": body}
     return render(request, "monitoring/progress/compare.html", context)
 
 
@@ -78,15 +77,25 @@ def network(request: HttpRequest, network_id: int) -> HttpResponse:
     group = progress.network_public(network_id)
     if group is None:
         raise Http404
-    plans = progress.plans_of_network(group)
-    context = {"heading": str(group), "network": group, **_compare(plans)}
+    body = _compare_body(request, progress.plans_of_network(group), f"network-{group.pk}")
+    context = {"heading": str(group), "network": group, "body": body}
     return render(request, "monitoring/progress/compare.html", context)
 
 
-def _compare(plans: list[Plan]) -> dict[str, Any]:
-    found = progress.headlines_for_plans(plans)
-    rows = [(p, found[p.pk]) for p in plans if p.pk in found]
-    return {"rows": rows, "chart": charts.compare_section(rows)}
+def _compare_body(request: HttpRequest, plans: list[Plan], scope: str) -> str:
+    """Plans side by side (cached under the plans' fingerprints)."""
+    key = f"progress-compare:{scope}:{progress.plans_key(plans)}"
+    body = cache.get(key) if progress.cache_seconds() else None
+    if body is None:
+        found = progress.headlines_for_plans(plans)
+        rows = [(p, found[p.pk]) for p in plans if p.pk in found]
+        context = {"rows": rows, "chart": charts.compare_section(rows)}
+        body = mark_safe(
+            render_to_string("monitoring/progress/_compare_body.html", context, request)
+        )
+        if progress.cache_seconds():
+            cache.set(key, body, progress.cache_seconds())
+    return body
 
 
 @require_GET
