@@ -36,7 +36,6 @@ from bhrplan.monitoring.models import (
     ReportingPeriod,
 )
 from bhrplan.plans.models import Action, Indicator, Plan, PlanVersion
-from bhrplan.plans.selectors import plans_published
 from bhrplan.territories.models import Network, Territory
 
 VALIDATED = ProgressReport.State.VALIDATED
@@ -58,9 +57,29 @@ def _loc(row: dict[str, Any], es: str, en: str) -> str:
 # Public plans ---------------------------------------------------------------------------
 
 
+def _published(q: Q) -> list[Plan]:
+    """Plans with a published version matching `q`, each carrying its latest published
+    version (so `latest_versions` needs no query), in one query."""
+    found: dict[int, Plan] = {}
+    versions = (
+        PlanVersion.objects.filter(q, status=PlanVersion.Status.PUBLISHED)
+        .select_related("plan__territory")
+        .order_by("plan_id", "-number")
+    )
+    for version in versions:
+        if version.plan_id not in found:
+            version.plan._latest_published = version  # type: ignore[attr-defined]
+            found[version.plan_id] = version.plan
+    return sorted(
+        found.values(),
+        key=lambda p: (p.territory.code, -p.start_date.toordinal(), p.title),
+    )
+
+
 def plan_public(plan_id: int) -> Plan | None:
     """A plan the public may see (it has a published version), else None."""
-    return plans_published().filter(pk=plan_id).first()
+    plans = _published(Q(plan_id=plan_id))
+    return plans[0] if plans else None
 
 
 def territory_public(code: str) -> Territory | None:
@@ -73,27 +92,23 @@ def network_public(network_id: int) -> Network | None:
 
 def plans_of_territory(territory: Territory) -> list[Plan]:
     """Published plans of a territory and of its sub-territories (two levels down)."""
-    return list(
-        plans_published()
-        .filter(
-            Q(territory=territory)
-            | Q(territory__parent=territory)
-            | Q(territory__parent__parent=territory)
-        )
-        .order_by("territory__code", "-start_date", "title")
+    return _published(
+        Q(plan__territory=territory)
+        | Q(plan__territory__parent=territory)
+        | Q(plan__territory__parent__parent=territory)
     )
 
 
 def plans_of_network(network: Network) -> list[Plan]:
-    return list(
-        plans_published()
-        .filter(territory__networks=network)
-        .order_by("territory__code", "-start_date", "title")
-    )
+    return _published(Q(plan__territory__networks=network))
 
 
 def latest_versions(plans: Iterable[Plan]) -> dict[int, PlanVersion]:
-    """Each plan's latest published version, in one query."""
+    """Each plan's latest published version, in one query (none when the plans came
+    from the selectors above)."""
+    plans = list(plans)
+    if all(hasattr(p, "_latest_published") for p in plans):
+        return {p.pk: p._latest_published for p in plans}  # type: ignore[attr-defined]
     found: dict[int, PlanVersion] = {}
     versions = PlanVersion.objects.filter(
         plan__in=[p.pk for p in plans], status=PlanVersion.Status.PUBLISHED

@@ -1,7 +1,6 @@
 """The public progress dashboard: published plans and validated reports only, no sign-in,
 no JavaScript. Figures come from `progress` (fixed number of queries, cached per plan)."""
 
-
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
