@@ -50,6 +50,7 @@ system-deps:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
@@ -79,7 +80,8 @@ pytest: dev-install system-deps
 test: lint typecheck pytest
 
 bench: dev-install
-	$(PY) bench/run.py
+	$(PY) bench/plan_matrix.py
+	$(PY) bench/plan_page.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs (Swagger UI) from our static files, not a CDN
     "bhrplan.core",
     "bhrplan.accounts",
     "bhrplan.frameworks",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "bhrplan.participation",
     "bhrplan.portal",
     "bhrplan.api",
+    "bhrplan.procurement",
 ]
 
 MIDDLEWARE = [

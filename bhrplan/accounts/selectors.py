@@ -17,10 +17,12 @@ def _territory_scope_q(user: Any, kinds: list[str], prefix: str) -> Q:
     )
     if not role_territories:
         return Q(pk__in=[])
+    # On Territory itself (prefix "pk") the parent is reached as `parent`, not `pk__parent`.
+    up = "" if prefix == "pk" else f"{prefix}__"
     return (
         Q(**{f"{prefix}__in": role_territories})
-        | Q(**{f"{prefix}__parent__in": role_territories})
-        | Q(**{f"{prefix}__parent__parent__in": role_territories})
+        | Q(**{f"{up}parent__in": role_territories})
+        | Q(**{f"{up}parent__parent__in": role_territories})
     )
 
 

@@ -3,7 +3,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from bhrplan.accounts.selectors import plans_coordinated_by, roles_of
+from bhrplan.accounts.selectors import (
+    plans_coordinated_by,
+    roles_of,
+    territories_coordinated_by,
+)
 
 
 @require_GET
@@ -14,5 +18,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/home.html",
-        {"roles": roles_of(request.user), "plans": plans},
+        {
+            "roles": roles_of(request.user),
+            "plans": plans,
+            "is_coordinator": territories_coordinated_by(request.user).exists(),
+        },
     )

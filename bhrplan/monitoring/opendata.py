@@ -3,18 +3,15 @@
 Datasets (one table each): `actions`, `indicators` and `periods` (the latest published
 version's structure), `reports` (validated reports only), `values` (indicator values of
 validated reports, with their breakdowns) and `assessments` (published independent
-assessments). Formats: CSV (UTF-8 with BOM), XLSX and JSON. Spreadsheet cells that
-start with `=`, `+`, `-`, `@`, a tab or a carriage return get a leading apostrophe so a
-spreadsheet never runs them as formulas (numbers are written as numbers, untouched).
+assessments). Formats: CSV (UTF-8 with BOM), XLSX and JSON, written by `bhrplan.lib.tabular`: text
+cells that start with `=`, `+`, `-`, `@`, a tab or a carriage return get a leading
+apostrophe so a spreadsheet never runs them as formulas (numbers stay numbers).
 Private contact fields of organisations are never exported.
 """
 
-import csv
-import io
 import json
 from collections.abc import Callable
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -22,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bhrplan.lib import tabular
 from bhrplan.monitoring.models import (
     IndependentAssessment,
     IndicatorValue,
@@ -35,15 +33,7 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
 }
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 VALIDATED = ProgressReport.State.VALIDATED
-
-
-def escape_formula(value: Any) -> Any:
-    """Neutralise text a spreadsheet would run as a formula; other values pass through."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _cell(value: Any) -> Any:
@@ -249,45 +239,18 @@ def dataset_rows(plan: Plan, version: PlanVersion, dataset: str) -> list[dict[st
     return DATASETS[dataset](plan, version)
 
 
+def _table(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    if not rows:
+        return []
+    return [list(rows[0].keys()), *([_cell(v) for v in row.values()] for row in rows)]
+
+
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    out.write("\ufeff")
-    if rows:
-        writer = csv.writer(out)
-        writer.writerow(rows[0].keys())
-        for row in rows:
-            writer.writerow([_csv_value(v) for v in row.values()])
-    return out.getvalue().encode("utf-8")
-
-
-def _csv_value(value: Any) -> Any:
-    value = _cell(value)
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return escape_formula(value)
+    return tabular.write_csv(_table(rows))
 
 
 def to_xlsx(rows: list[dict[str, Any]], title: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    if rows:
-        sheet.append(list(rows[0].keys()))
-        for row in rows:
-            sheet.append([_xlsx_value(v) for v in row.values()])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _xlsx_value(value: Any) -> Any:
-    value = _cell(value)
-    if isinstance(value, Decimal):
-        return value
-    return escape_formula(value)
+    return tabular.write_xlsx(_table(rows), sheet_title=title)
 
 
 def to_json(rows: list[dict[str, Any]], meta: dict[str, Any]) -> bytes:

@@ -481,3 +481,176 @@ def version_renumber(*, plan: Plan, actor: Any) -> PlanVersion:
                 action.save(update_fields=["code", "updated_at"])
     audit.record(actor=actor, verb="version.renumbered", obj=version)
     return version
+
+
+# Editing through stable uids ------------------------------------------------------------
+#
+# The editor addresses elements by `uid`, which is the same in every version of a plan.
+# These services start the draft when the latest version is published, find the
+# element's copy in the draft and change it, all in one transaction: if the change is
+# refused, no draft is left behind.
+
+NODE_MODELS: dict[str, type[Guideline] | type[Objective] | type[Action] | type[Indicator]] = {
+    "guideline": Guideline,
+    "objective": Objective,
+    "action": Action,
+    "indicator": Indicator,
+}
+PARENT_KIND = {"objective": "guideline", "action": "objective", "indicator": "action"}
+
+
+def node_in_version(version: PlanVersion, kind: str, uid: Any) -> Any:
+    """The element of `version` with this uid, or a ValidationError if it is not there."""
+    from bhrplan.plans.selectors import version_nodes
+
+    node = version_nodes(version, kind).filter(uid=uid).first()
+    if node is None:
+        raise ValidationError(_("This element is not part of the plan any more."))
+    return node
+
+
+def _map_parent(version: PlanVersion, fields: dict[str, Any], key: str) -> dict[str, Any]:
+    """Replace a parent given by uid (`<key>_uid`) with its copy in `version`."""
+    uid_key = f"{key}_uid"
+    if uid_key in fields:
+        parent_uid = fields.pop(uid_key)
+        if parent_uid:
+            fields[key] = node_in_version(version, key, parent_uid)
+    return fields
+
+
+@transaction.atomic
+def node_create_in_draft(
+    *, plan: Plan, node_type: str, parent_uid: Any, actor: Any, **fields: Any
+) -> Any:
+    """Add an element under the parent with `parent_uid` (none for a guideline)."""
+    if node_type == "guideline":
+        return guideline_create(plan=plan, actor=actor, **fields)
+    draft = draft_for_edit(plan=plan, actor=actor)
+    parent = node_in_version(draft, PARENT_KIND[node_type], parent_uid)
+    if node_type == "objective":
+        return objective_create(guideline=parent, actor=actor, **fields)
+    if node_type == "action":
+        return action_create(objective=parent, actor=actor, **fields)
+    return indicator_create(action=parent, actor=actor, **fields)
+
+
+@transaction.atomic
+def node_update_in_draft(*, plan: Plan, node_type: str, uid: Any, actor: Any, **fields: Any) -> Any:
+    """Change the draft's copy of an element; a parent may be given as `<parent>_uid`."""
+    draft = draft_for_edit(plan=plan, actor=actor)
+    node = node_in_version(draft, node_type, uid)
+    if node_type == "guideline":
+        return guideline_update(guideline=node, actor=actor, **fields)
+    if node_type == "objective":
+        return objective_update(
+            objective=node, actor=actor, **_map_parent(draft, fields, "guideline")
+        )
+    if node_type == "action":
+        return action_update(action=node, actor=actor, **_map_parent(draft, fields, "objective"))
+    return indicator_update(indicator=node, actor=actor, **fields)
+
+
+@transaction.atomic
+def node_delete_in_draft(*, plan: Plan, node_type: str, uid: Any, actor: Any) -> None:
+    draft = draft_for_edit(plan=plan, actor=actor)
+    node_delete(node=node_in_version(draft, node_type, uid), actor=actor)
+
+
+@transaction.atomic
+def node_move_in_draft(*, plan: Plan, node_type: str, uid: Any, direction: str, actor: Any) -> None:
+    if direction not in {"up", "down"}:
+        raise ValidationError(_("Choose up or down."))
+    draft = draft_for_edit(plan=plan, actor=actor)
+    node_move(node=node_in_version(draft, node_type, uid), direction=direction, actor=actor)
+
+
+# Bulk ---------------------------------------------------------------------------------
+
+_FK_EXCLUDE = ["version", "guideline", "objective", "action", "lead"]
+
+
+def _clean_bulk(node: Any) -> None:
+    """Field and model validation without the per-row queries of FK and uniqueness checks."""
+    node.full_clean(exclude=_FK_EXCLUDE, validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def version_tree_bulk_create(
+    *, plan: Plan, guidelines: list[dict[str, Any]], actor: Any
+) -> PlanVersion:
+    """Append a whole tree to the plan's draft in a few queries (imports).
+
+    `guidelines` is a list of dicts of guideline fields with "objectives", each a dict of
+    objective fields with "actions" (action fields, many-to-many lists, "indicators").
+    Every element is validated like the single-element services; codes left blank are
+    numbered as they would be; one audit event records the whole import.
+    """
+    version = draft_for_edit(plan=plan, actor=actor)
+    version.plan = plan
+    g_siblings = Guideline.objects.filter(version=version)
+    g_count, g_start = g_siblings.count(), _next_position(g_siblings)
+    g_nodes: list[Guideline] = []
+    o_nodes: list[tuple[Objective, list[dict[str, Any]]]] = []
+    for gi, spec in enumerate(guidelines):
+        fields = _strip({k: v for k, v in spec.items() if k != "objectives"})
+        _check_fields(fields, NODE_FIELDS)
+        fields["code"] = fields.get("code") or _child_code("", g_count + gi)
+        guideline = Guideline(version=version, position=g_start + gi, **fields)
+        _clean_bulk(guideline)
+        g_nodes.append(guideline)
+        for oi, o_spec in enumerate(spec.get("objectives", [])):
+            o_fields = _strip({k: v for k, v in o_spec.items() if k != "actions"})
+            _check_fields(o_fields, NODE_FIELDS)
+            o_fields["code"] = o_fields.get("code") or _child_code(guideline.code, oi)
+            objective = Objective(guideline=guideline, position=oi, **o_fields)
+            _clean_bulk(objective)
+            o_nodes.append((objective, o_spec.get("actions", [])))
+    Guideline.objects.bulk_create(g_nodes)
+    for objective, _actions in o_nodes:
+        objective.guideline_id = objective.guideline.pk
+    Objective.objects.bulk_create([o for o, _a in o_nodes], batch_size=1000)
+    a_nodes: list[tuple[Action, dict[str, Any], list[dict[str, Any]]]] = []
+    for objective, actions in o_nodes:
+        for ai, a_spec in enumerate(actions):
+            a_fields = dict(a_spec)
+            indicators = a_fields.pop("indicators", [])
+            m2m = {k: a_fields.pop(k) for k in list(a_fields) if k in ACTION_M2M}
+            a_fields = _strip(a_fields)
+            _check_fields(a_fields, ACTION_FIELDS)
+            a_fields["code"] = a_fields.get("code") or _child_code(objective.code, ai)
+            action = Action(objective=objective, position=ai, **a_fields)
+            _validate_action_links(action, m2m)
+            _clean_bulk(action)
+            a_nodes.append((action, m2m, indicators))
+    Action.objects.bulk_create([a for a, _m, _i in a_nodes], batch_size=1000)
+    i_nodes: list[Indicator] = []
+    for action, _m2m, indicators in a_nodes:
+        for ii, i_spec in enumerate(indicators):
+            i_fields = _strip(dict(i_spec))
+            _check_fields(i_fields, INDICATOR_FIELDS | {"name", "unit"})
+            indicator = Indicator(action=action, position=ii, **i_fields)
+            _clean_bulk(indicator)
+            i_nodes.append(indicator)
+    Indicator.objects.bulk_create(i_nodes, batch_size=1000)
+    for key in ACTION_M2M:
+        through = getattr(Action, key).through
+        column = getattr(Action, key).field.m2m_reverse_field_name()
+        through.objects.bulk_create(
+            [
+                through(action_id=action.pk, **{f"{column}_id": other.pk})
+                for action, m2m, _i in a_nodes
+                for other in m2m.get(key, [])
+            ],
+            batch_size=2000,
+        )
+    counts = {
+        "guidelines": len(g_nodes),
+        "objectives": len(o_nodes),
+        "actions": len(a_nodes),
+        "indicators": len(i_nodes),
+    }
+    audit.record(
+        actor=actor, verb="version.imported", obj=version, summary=str(version), data=counts
+    )
+    return version

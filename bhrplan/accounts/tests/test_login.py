@@ -48,3 +48,12 @@ def test_it_signs_out_on_post_only(client_for, coordinator):
     assert client.get(reverse("accounts:logout")).status_code == 405
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert client.get(reverse("accounts:home")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_it_shows_coordination_tools_to_coordinators_only(client_for, coordinator, stakeholder):
+    page = client_for(coordinator).get(reverse("accounts:home")).content.decode()
+    assert reverse("plans:import_upload") in page
+    assert reverse("procurement:screening_list") in page
+    page = client_for(stakeholder).get(reverse("accounts:home")).content.decode()
+    assert reverse("plans:import_upload") not in page

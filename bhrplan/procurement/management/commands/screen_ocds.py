@@ -1,0 +1,111 @@
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from bhrplan.procurement.screening.run import (
+    BACKENDS,
+    BackendUnavailable,
+    run_screening,
+    write_flags_csv,
+)
+
+
+class ProgressBar:
+    """A one-line text progress bar on stderr (redrawn in place on a terminal)."""
+
+    STAGES = {"read": "reading files", "compile": "compiling", "screen": "screening"}
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.last = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        label = self.STAGES.get(stage, stage)
+        line = f"{label:<14} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if done >= total else ""))
+            self.stream.flush()
+        elif done >= total and line != self.last:
+            self.stream.write(line + "\n")
+        self.last = line
+
+
+class Command(BaseCommand):
+    help = "Screen OCDS files for human-rights risks (flags mean due diligence needed)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", help="OCDS files or directories")
+        parser.add_argument("--backend", choices=BACKENDS, default="duckdb")
+        parser.add_argument("--out", help="write one CSV row per flagged item to this file")
+        parser.add_argument(
+            "--store",
+            help="DuckDB file for the results (default: var/procurement/screening-<time>.duckdb)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        store = Path(
+            options["store"]
+            or Path(settings.VAR_DIR)
+            / "procurement"
+            / f"screening-{time.strftime('%Y%m%d-%H%M%S')}.duckdb"
+        )
+        bar = ProgressBar(sys.stderr)
+        try:
+            result = run_screening(
+                options["paths"], store, backend=options["backend"], progress=bar
+            )
+        except BackendUnavailable as exc:
+            raise CommandError(str(exc)) from exc
+
+        for report in result.failed_files:
+            self.stderr.write(
+                _("Skipped %(path)s: %(error)s") % {"path": report.path, "error": report.error}
+            )
+        cov = result.coverage
+        items = cov["items"] or 1
+
+        def share(key: str) -> str:
+            return f"{cov[key]} ({100 * cov[key] / items:.0f}%)"
+
+        ok_files = len(result.files) - len(result.failed_files)
+        self.stdout.write(
+            _("Files: %(ok)s read, %(failed)s skipped.")
+            % {"ok": ok_files, "failed": len(result.failed_files)}
+        )
+        self.stdout.write(
+            _("Coverage: %(items)s items in %(tenders)s processes.")
+            % {"items": cov["items"], "tenders": cov["tenders"]}
+        )
+        for key, label in (
+            ("with_classification", _("with a usable classification code")),
+            ("unspsc", _("UNSPSC scheme")),
+            ("dncp", _("DNCP catalogue scheme")),
+            ("cpv", _("CPV scheme")),
+            ("other_scheme", _("other scheme")),
+            ("with_description", _("with a description")),
+            ("with_supplier_id", _("with supplier identifiers")),
+            ("with_country", _("with a supplier country")),
+        ):
+            self.stdout.write(f"  {label}: {share(key)}")
+        summ = result.summary
+        self.stdout.write(
+            _(
+                "Flagged (due diligence needed, not a finding of abuse): %(items)s items, "
+                "%(tenders)s processes, %(buyers)s buyers."
+            )
+            % {"items": summ["flagged_items"], "tenders": summ["tenders"], "buyers": summ["buyers"]}
+        )
+        self.stdout.write(_("Results stored in %(path)s") % {"path": result.store})
+        if options["out"]:
+            count = write_flags_csv(result.store, Path(options["out"]))
+            self.stdout.write(
+                _("%(count)s rows written to %(path)s") % {"count": count, "path": options["out"]}
+            )

@@ -1,0 +1,336 @@
+"""Streaming reader for OCDS files as published.
+
+Accepts release packages, record packages (with or without compiledRelease), single
+releases, single records, JSON Lines and concatenated JSON, optionally gzip-compressed,
+OCDS 1.0 and 1.1 mixed. Large packages are streamed item by item with ijson, JSON Lines
+line by line with orjson, so memory stays bounded by the largest single release.
+
+`read_file` yields `Entry` objects; any problem raises `OcdsFileError`, which the
+caller turns into a per-file error report (the file's partial output is discarded).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import logging
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import ijson
+import orjson
+from ocdskit.upgrade import upgrade_release_10_11
+
+# A first line longer than this is not treated as JSON Lines (it may be a whole
+# package written on one line): the streaming parser takes it instead.
+JSONL_FIRST_LINE_LIMIT = 8 * 1024 * 1024
+
+# ocdskit logs every differing copy of a party while upgrading 1.0 data (common in real
+# data, e.g. Paraguay); the merged party is what the screening uses.
+logging.getLogger("ocdskit").setLevel(logging.ERROR)
+
+
+class OcdsFileError(Exception):
+    """The file cannot be used; the message says why (shown to users)."""
+
+
+@dataclass
+class Entry:
+    kind: str  # "release" or "compiled" (a record's compiledRelease)
+    ocid: str
+    date: str
+    data: dict[str, Any]
+
+
+@dataclass
+class ReadStats:
+    releases: int = 0
+    compiled: int = 0
+    records: int = 0
+    linked_releases: int = 0  # releases given only by URL inside records
+    upgraded: int = 0  # OCDS 1.0 releases upgraded to 1.1
+
+
+def _open(path: Path) -> IO[bytes]:
+    raw = path.open("rb")
+    head = raw.read(2)
+    raw.seek(0)
+    if head == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+    return raw
+
+
+def _check_list_of_objects(value: Any, where: str) -> None:
+    if value is None:
+        return
+    if not isinstance(value, list) or any(not isinstance(v, dict) for v in value):
+        raise OcdsFileError(f"{where} must be an array of objects")
+
+
+def _check_release(release: Any, where: str) -> dict[str, Any]:
+    if not isinstance(release, dict):
+        raise OcdsFileError(f"{where}: a release must be a JSON object")
+    ocid = release.get("ocid")
+    if not isinstance(ocid, str) or not ocid.strip():
+        raise OcdsFileError(f"{where}: missing ocid")
+    date = release.get("date")
+    if date is not None and not isinstance(date, str):
+        raise OcdsFileError(f"{where}: date must be a string")
+    tender = release.get("tender")
+    if tender is not None:
+        if not isinstance(tender, dict):
+            raise OcdsFileError(f"{where}: tender must be an object")
+        _check_list_of_objects(tender.get("items"), f"{where}: tender.items")
+    for section in ("awards", "contracts", "parties"):
+        _check_list_of_objects(release.get(section), f"{where}: {section}")
+    for section in ("awards", "contracts"):
+        for obj in release.get(section) or ():
+            _check_list_of_objects(obj.get("items"), f"{where}: {section}.items")
+    return release
+
+
+def _upgrade(release: dict[str, Any], where: str) -> None:
+    """OCDS 1.0 → 1.1 with ocdskit (organisations moved into `parties`, …)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ocdskit warns about differing party copies
+            upgrade_release_10_11(release, reorder=False)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise OcdsFileError(f"{where}: cannot upgrade this OCDS 1.0 release ({exc})") from exc
+
+
+def _is_linked_release(value: Any) -> bool:
+    return isinstance(value, dict) and "ocid" not in value and "url" in value
+
+
+class _Reader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stats = ReadStats()
+        self.version_hint = ""
+
+    # -- entries -------------------------------------------------------------
+    def release_entry(self, release: Any, where: str, version: str = "") -> Entry:
+        release = _check_release(release, where)
+        declared = str(release.get("version") or version or self.version_hint or "1.0")
+        if not declared.startswith("1.1"):
+            _upgrade(release, where)
+            self.stats.upgraded += 1
+        self.stats.releases += 1
+        return Entry("release", release["ocid"].strip(), str(release.get("date") or ""), release)
+
+    def record_entries(self, record: Any, where: str, version: str = "") -> Iterator[Entry]:
+        if not isinstance(record, dict):
+            raise OcdsFileError(f"{where}: a record must be a JSON object")
+        ocid = record.get("ocid")
+        if not isinstance(ocid, str) or not ocid.strip():
+            raise OcdsFileError(f"{where}: missing ocid")
+        self.stats.records += 1
+        releases = record.get("releases")
+        if releases is not None and not isinstance(releases, list):
+            raise OcdsFileError(f"{where}: releases must be an array")
+        for n, release in enumerate(releases or ()):
+            if _is_linked_release(release):
+                self.stats.linked_releases += 1
+                continue
+            yield self.release_entry(release, f"{where}.releases[{n}]", version)
+        compiled = record.get("compiledRelease")
+        if compiled:
+            if not isinstance(compiled, dict):
+                raise OcdsFileError(f"{where}: compiledRelease must be an object")
+            compiled.setdefault("ocid", ocid)
+            _check_release(compiled, f"{where}.compiledRelease")
+            declared = str(compiled.get("version") or version or self.version_hint or "1.0")
+            if not declared.startswith("1.1"):
+                _upgrade(compiled, where)
+            self.stats.compiled += 1
+            yield Entry("compiled", ocid.strip(), str(compiled.get("date") or ""), compiled)
+
+    def value_entries(self, value: Any, where: str) -> Iterator[Entry]:
+        """A whole top-level JSON value: package, record or release."""
+        if not isinstance(value, dict):
+            raise OcdsFileError(f"{where}: expected a JSON object")
+        version = str(value.get("version") or "")
+        if isinstance(value.get("records"), list) and "ocid" not in value:
+            for n, record in enumerate(value["records"]):
+                yield from self.record_entries(record, f"{where}.records[{n}]", version)
+        elif "ocid" in value and ("compiledRelease" in value or "versionedRelease" in value):
+            yield from self.record_entries(value, where, version)
+        elif isinstance(value.get("releases"), list) and "ocid" not in value:
+            for n, release in enumerate(value["releases"]):
+                yield self.release_entry(release, f"{where}.releases[{n}]", version)
+        elif "records" in value or ("releases" in value and "ocid" not in value):
+            raise OcdsFileError(f"{where}: releases/records must be an array")
+        else:
+            yield self.release_entry(value, where, version)
+
+    # -- formats -------------------------------------------------------------
+    def read(self) -> Iterator[Entry]:
+        try:
+            stream = _open(self.path)
+        except OSError as exc:
+            raise OcdsFileError(f"cannot open: {exc.strerror}") from exc
+        with stream:
+            try:
+                first = stream.readline(JSONL_FIRST_LINE_LIMIT + 1)
+                while first and not first.strip():
+                    first = stream.readline(JSONL_FIRST_LINE_LIMIT + 1)
+            except (OSError, EOFError) as exc:
+                raise OcdsFileError(f"cannot decompress ({_reason(exc)})") from exc
+            if not first:
+                raise OcdsFileError("empty file")
+            value: Any = None
+            if len(first) <= JSONL_FIRST_LINE_LIMIT:
+                try:
+                    value = orjson.loads(first)
+                except orjson.JSONDecodeError:
+                    value = None
+            if isinstance(value, dict):
+                # A complete object on the first line: JSON Lines (one value per line).
+                yield from self._read_jsonl(value, stream)
+            else:
+                yield from self._read_streaming(io.BufferedReader(_Chain(first, stream)))
+
+    def _read_jsonl(self, value: dict[str, Any], stream: IO[bytes]) -> Iterator[Entry]:
+        yield from self.value_entries(value, "line 1")
+        try:
+            for number, line in enumerate(_lines(stream), start=2):
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    value = orjson.loads(line)
+                except orjson.JSONDecodeError as exc:
+                    raise OcdsFileError(f"line {number}: invalid JSON ({_reason(exc)})") from exc
+                yield from self.value_entries(value, f"line {number}")
+        except (OSError, EOFError) as exc:
+            raise OcdsFileError(f"cannot decompress ({_reason(exc)})") from exc
+
+    def _read_streaming(self, stream: IO[bytes]) -> Iterator[Entry]:
+        events = ijson.parse(stream, multiple_values=True, use_float=True)
+        count = 0
+        try:
+            for prefix, event, _value in events:
+                if prefix != "" or event != "start_map":
+                    if event in ("start_array", "string", "number", "boolean", "null"):
+                        raise OcdsFileError("expected a JSON object at the top level")
+                    continue
+                count += 1
+                yield from self._top_level_object(events, f"object {count}")
+        except ijson.common.IncompleteJSONError as exc:
+            raise OcdsFileError(_ijson_message(exc)) from exc
+        except UnicodeDecodeError as exc:
+            raise OcdsFileError("the file is not UTF-8") from exc
+        if count == 0:
+            raise OcdsFileError("empty file")
+
+    def _top_level_object(
+        self, events: Iterator[tuple[str, str, Any]], where: str
+    ) -> Iterator[Entry]:
+        meta: dict[str, Any] = {}
+        for prefix, event, value in events:
+            if prefix == "" and event == "end_map":
+                break
+            if event != "map_key":
+                continue
+            key = value
+            _prefix, event, value = next(events)
+            if key in ("releases", "records") and event == "start_array":
+                # Stream package contents item by item (bounded memory).
+                version = str(meta.get("version") or "")
+                for n, (p, e, v) in enumerate(events):
+                    if p == key and e == "end_array":
+                        break
+                    item = _build(events, e, v)
+                    item_where = f"{where}.{key}[{n}]"
+                    if key == "records":
+                        yield from self.record_entries(item, item_where, version)
+                    elif _is_linked_release(item):
+                        self.stats.linked_releases += 1
+                    else:
+                        yield self.release_entry(item, item_where, version)
+                meta[key] = True
+            else:
+                meta[key] = _build(events, event, value)
+                if key == "version" and isinstance(meta[key], str):
+                    self.version_hint = meta[key]
+        if "records" in meta or "releases" in meta:
+            if "ocid" in meta:  # a bare record whose releases were streamed above
+                meta.pop("releases", None)
+                yield from self.record_entries(meta, where, str(meta.get("version") or ""))
+            return
+        yield from self.value_entries(meta, where)
+
+
+class _Chain(io.RawIOBase):
+    """Re-attach an already-read first line in front of the rest of a stream."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self.head = head
+        self.rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head:
+            n = min(len(buffer), len(self.head))
+            buffer[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        data = self.rest.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+
+def _lines(stream: IO[bytes]) -> Iterator[bytes]:
+    while True:
+        line = stream.readline()
+        if not line:
+            return
+        yield line
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+def _ijson_message(exc: Exception) -> str:
+    text = exc.args[0] if exc.args else ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    text = str(text)
+    if "UTF8" in text or "UTF-8" in text:
+        return "the file is not valid UTF-8"
+    if "premature EOF" in text:
+        return "truncated JSON (the file ends too early)"
+    first = text.strip().splitlines()[0] if text.strip() else "syntax error"
+    return f"invalid JSON ({first[:120]})"
+
+
+def _build(events: Iterator[tuple[str, str, Any]], event: str, value: Any) -> Any:
+    """Build one JSON value from ijson events, given its first event."""
+    if event not in ("start_map", "start_array"):
+        return value
+    builder = ijson.ObjectBuilder()
+    builder.event(event, value)
+    depth = 1
+    for _prefix, ev, val in events:
+        builder.event(ev, val)
+        if ev in ("start_map", "start_array"):
+            depth += 1
+        elif ev in ("end_map", "end_array"):
+            depth -= 1
+            if depth == 0:
+                break
+    return builder.value
+
+
+def read_file(path: Path) -> tuple[Iterator[Entry], ReadStats]:
+    reader = _Reader(path)
+    return reader.read(), reader.stats

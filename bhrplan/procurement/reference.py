@@ -1,0 +1,234 @@
+"""Risk reference data shipped in bhrplan/procurement/data (sources in data/SOURCES.md).
+
+Pure functions, no models: the US DoL goods list, the project's risk-category mapping,
+the UNSPSC catalogue and country-name normalisation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pycountry
+import yaml
+
+from bhrplan.lib.text import normalize_key
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DOL_GOODS_FILE = DATA_DIR / "dol_goods_2021.xml"
+RISK_CATEGORIES_FILE = DATA_DIR / "risk_categories.yaml"
+UNSPSC_FILE = DATA_DIR / "unspsc_pys.json"
+
+RISK_TYPES = ("child_labour", "forced_labour", "forced_child_labour", "labour_rights")
+
+
+@dataclass(frozen=True)
+class DolEntry:
+    """One good × country row of the US DoL list."""
+
+    good: str
+    sector: str
+    country: str
+    country_code: str  # ISO 3166-1 alpha-2, "" when the name could not be resolved
+    child_labour: bool
+    forced_labour: bool
+    forced_child_labour: bool
+    # Kept apart from the three direct flags: a good made from inputs produced with
+    # child or forced labour in another (or the same) country.
+    derived: bool
+    derived_country: str
+
+    @property
+    def risk_types(self) -> tuple[str, ...]:
+        kinds = []
+        if self.child_labour:
+            kinds.append("child_labour")
+        if self.forced_labour:
+            kinds.append("forced_labour")
+        if self.forced_child_labour:
+            kinds.append("forced_child_labour")
+        return tuple(kinds)
+
+
+@dataclass(frozen=True)
+class RiskCategory:
+    slug: str
+    label: str
+    label_es: str
+    risk_types: tuple[str, ...]
+    unspsc: tuple[str, ...]
+    cpv: tuple[str, ...]
+    dncp: tuple[str, ...]
+    keywords_es: tuple[str, ...]
+    keywords_en: tuple[str, ...]
+    dol_goods: tuple[str, ...]
+    guidance: str
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def keyword_pattern(self) -> str:
+        """One regular expression over normalised text (lower case, no accents)."""
+        return keywords_pattern((*self.keywords_es, *self.keywords_en))
+
+
+def keywords_pattern(keywords: tuple[str, ...] | list[str]) -> str:
+    parts = []
+    for raw in keywords:
+        word = normalize_key(raw)
+        wildcard = word.endswith("*")
+        word = word.rstrip("*")
+        # "prenda* de vestir": a * inside a phrase allows word endings there too.
+        pieces = [
+            re.escape(p.rstrip("*")) + ("[a-z]*" if p.endswith("*") else "")
+            for p in word.split(" ")
+        ]
+        body = " ".join(pieces)
+        parts.append(body + ("[a-z]*" if wildcard else ""))
+    # (^|[^a-z0-9]) … ([^a-z0-9]|$): whole words, portable to DuckDB (RE2) and Java regex.
+    return "(^|[^a-z0-9])(" + "|".join(parts) + ")([^a-z0-9]|$)"
+
+
+def _yes(value: str | None) -> bool:
+    return (value or "").strip().lower() == "yes"
+
+
+_COUNTRY_ALIASES = {
+    # DoL spellings pycountry does not resolve by itself.
+    "burma": "MM",
+    "congo, democratic republic of the": "CD",
+    "congo, republic of the": "CG",
+    "korea, north": "KP",
+    "north korea": "KP",
+    "russia": "RU",
+    "turkey": "TR",
+    "turkey (turkiye)": "TR",
+    "vietnam": "VN",
+    "bolivia": "BO",
+    "iran": "IR",
+    "laos": "LA",
+    "syria": "SY",
+    "tanzania": "TZ",
+    "venezuela": "VE",
+    "cote d'ivoire": "CI",
+    "côte d'ivoire": "CI",
+    "kyrgyz republic": "KG",
+    "the gambia": "GM",
+    "west bank and gaza strip": "PS",
+    # Spanish names met in Latin American OCDS data.
+    "estados unidos": "US",
+    "brasil": "BR",
+    "mexico": "MX",
+    "peru": "PE",
+    "panama": "PA",
+    "espana": "ES",
+    "alemania": "DE",
+    "republica del paraguay": "PY",
+    "republica de colombia": "CO",
+    "china (republica popular)": "CN",
+    "malasia": "MY",
+    "india": "IN",
+    "japon": "JP",
+    "corea del sur": "KR",
+    "reino unido": "GB",
+    "francia": "FR",
+    "italia": "IT",
+    "belgica": "BE",
+    "paises bajos": "NL",
+    "suiza": "CH",
+    "turquia": "TR",
+    "tailandia": "TH",
+    "uruguay": "UY",
+}
+
+
+@cache
+def country_code(value: str | None) -> str:
+    """ISO 3166-1 alpha-2 code for a country code or name (English or Spanish), else ""."""
+    if not value:
+        return ""
+    text = str(value).strip()
+    if not text:
+        return ""
+    key = normalize_key(text)
+    if key in _COUNTRY_ALIASES:
+        return _COUNTRY_ALIASES[key]
+    try:
+        return str(pycountry.countries.lookup(text).alpha_2)
+    except LookupError:
+        pass
+    try:
+        return str(pycountry.countries.search_fuzzy(text)[0].alpha_2)
+    except LookupError:
+        return ""
+
+
+@cache
+def dol_entries() -> tuple[DolEntry, ...]:
+    root = ET.parse(DOL_GOODS_FILE).getroot()  # noqa: S314 - file shipped in the repository
+    rows = []
+    for good in root.iter("Good"):
+        name = (good.findtext("Good_Name") or "").strip()
+        sector = (good.findtext("Good_Sector") or "").strip()
+        for country in good.iter("Country"):
+            country_name = (country.findtext("Country_Name") or "").strip()
+            derived_country = (country.findtext("Derived_Country") or "").strip()
+            rows.append(
+                DolEntry(
+                    good=name,
+                    sector=sector,
+                    country=country_name,
+                    country_code=country_code(country_name),
+                    child_labour=_yes(country.findtext("Child_Labor")),
+                    forced_labour=_yes(country.findtext("Forced_Labor")),
+                    forced_child_labour=_yes(country.findtext("Forced_Child_Labor")),
+                    derived=_yes(country.findtext("Derived_Labor_Exploitation")),
+                    derived_country="" if derived_country == "No" else derived_country,
+                )
+            )
+    return tuple(rows)
+
+
+@cache
+def risk_categories() -> tuple[RiskCategory, ...]:
+    data = yaml.safe_load(RISK_CATEGORIES_FILE.read_text(encoding="utf-8"))
+    rows = []
+    for row in data["categories"]:
+        rows.append(
+            RiskCategory(
+                slug=row["slug"],
+                label=row["label"],
+                label_es=row["label_es"],
+                risk_types=tuple(row["risk_types"]),
+                unspsc=tuple(str(c) for c in row.get("unspsc") or ()),
+                cpv=tuple(str(c) for c in row.get("cpv") or ()),
+                dncp=tuple(str(c) for c in row.get("dncp") or ()),
+                keywords_es=tuple(row["keywords"].get("es") or ()),
+                keywords_en=tuple(row["keywords"].get("en") or ()),
+                dol_goods=tuple(row.get("dol_goods") or ()),
+                guidance=" ".join(row["guidance"].split()),
+            )
+        )
+    return tuple(rows)
+
+
+def risk_category(slug: str) -> RiskCategory | None:
+    return next((c for c in risk_categories() if c.slug == slug), None)
+
+
+@cache
+def unspsc_labels() -> dict[str, str]:
+    """UNSPSC segment (2 digits), family (4) and class (6) codes → Spanish label."""
+    labels: dict[str, str] = {}
+    for kind in json.loads(UNSPSC_FILE.read_text(encoding="utf-8")):
+        for segment in kind.get("segments", []):
+            labels[str(segment["key"])] = segment["name"]
+            for family in segment.get("families", []):
+                labels[str(family["key"])] = family["name"]
+                for klass in family.get("classes", []):
+                    labels[str(klass["key"])] = klass["name"]
+    return labels

@@ -1,0 +1,259 @@
+"""The screening rules as one set of Ibis expressions (DuckDB by default, PySpark optional).
+
+Input: the `items` table built by ocds.pipeline. Output: one row per flagged item and
+risk category. A flag means "due diligence needed", never a finding of abuse; missing
+data stays visible (country "unknown", never "no risk").
+
+Matching, per item:
+1. classification code: UNSPSC (also DNCP codes, whose first 8 digits are UNSPSC) and
+   CPV prefixes of the risk-category mapping; the longest matching prefix gives the
+   confidence (class or deeper: high, family: medium, segment/division: low);
+2. otherwise keywords in the description (Spanish and English, accent-insensitive,
+   whole words): medium confidence when the item has no code, low when its code did not
+   match (the description contradicts or refines the code);
+3. the supplier's country (from the supplier address), when published, joined with the
+   US DoL list for the category's goods: "listed", "not listed" or "unknown".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import ibis
+import pyarrow as pa
+from ibis import _
+
+from bhrplan.procurement.reference import dol_entries, risk_categories
+
+FLAG_COLUMNS = (
+    "row_id",
+    "ocid",
+    "buyer",
+    "buyer_id",
+    "suppliers",
+    "supplier_ids",
+    "stage",
+    "item_id",
+    "description",
+    "scheme",
+    "classification_id",
+    "code_origin",
+    "category",
+    "risk_types",
+    "evidence",
+    "matched",
+    "supplier_country",
+    "country_status",
+    "country_evidence",
+    "source",
+    "confidence",
+    "value_amount",
+    "currency",
+    "tender_title",
+)
+
+
+def code_map_table() -> pa.Table:
+    rows: dict[str, list[Any]] = {"category": [], "system": [], "prefix": [], "level": []}
+    for cat in risk_categories():
+        for system, codes in (("unspsc", cat.unspsc), ("cpv", cat.cpv), ("dncp", cat.dncp)):
+            for code in codes:
+                rows["category"].append(cat.slug)
+                rows["system"].append(system)
+                rows["prefix"].append(code)
+                rows["level"].append(len(code))
+    return pa.table(rows)
+
+
+def keyword_table() -> pa.Table:
+    cats = risk_categories()
+    return pa.table(
+        {"category": [c.slug for c in cats], "pattern": [c.keyword_pattern for c in cats]}
+    )
+
+
+def category_table() -> pa.Table:
+    cats = risk_categories()
+    return pa.table(
+        {
+            "category": [c.slug for c in cats],
+            "risk_types": ["; ".join(c.risk_types) for c in cats],
+        }
+    )
+
+
+def dol_table() -> pa.Table:
+    """(category, ISO country) → DoL risk types and goods, one row per pair."""
+    goods_to_categories: dict[str, list[str]] = defaultdict(list)
+    for cat in risk_categories():
+        for good in cat.dol_goods:
+            goods_to_categories[good].append(cat.slug)
+    merged: dict[tuple[str, str], dict[str, set[str]]] = {}
+    for entry in dol_entries():
+        if not entry.country_code:
+            continue
+        for slug in goods_to_categories.get(entry.good, ()):
+            slot = merged.setdefault(
+                (slug, entry.country_code), {"types": set(), "goods": set(), "derived": set()}
+            )
+            slot["types"].update(entry.risk_types)
+            if entry.risk_types:
+                slot["goods"].add(entry.good)
+            if entry.derived:
+                slot["derived"].add(entry.good)
+    keys = sorted(merged)
+    return pa.table(
+        {
+            "category": [k[0] for k in keys],
+            "dol_country": [k[1] for k in keys],
+            "dol_types": ["; ".join(sorted(merged[k]["types"])) for k in keys],
+            "dol_goods": ["; ".join(sorted(merged[k]["goods"])) for k in keys],
+            "dol_derived": ["; ".join(sorted(merged[k]["derived"])) for k in keys],
+        }
+    )
+
+
+def _confidence_for_level(level: ibis.Value) -> ibis.Value:
+    return (
+        ibis.cases((level >= 6, "high"), (level >= 4, "medium"), else_="low")  # type: ignore[attr-defined]
+    )
+
+
+def screen(items: ibis.Table) -> ibis.Table:
+    """Flags for the items table; deterministic order (row_id, category)."""
+    code_map = ibis.memtable(code_map_table())
+    keywords = keyword_table()
+    categories = ibis.memtable(category_table())
+    dol = ibis.memtable(dol_table())
+
+    base = items.select("row_id", "unspsc", "cpv", "classification_id", "scheme")
+
+    def code_hits(system: str, column: ibis.Value, table: ibis.Table) -> ibis.Table:
+        cm = code_map.filter(code_map.system == system)
+        joined = table.join(cm, column.startswith(cm.prefix))
+        return joined.select(
+            row_id=joined.row_id,
+            category=joined.category,
+            matched=joined.system.upper() + ibis.literal(" ") + joined.prefix,
+            level=joined.level,
+        )
+
+    hits = (
+        code_hits("unspsc", base.unspsc, base.filter(base.unspsc.notnull()))
+        .union(code_hits("cpv", base.cpv, base.filter(base.cpv.notnull())))
+        .union(
+            code_hits(
+                "dncp",
+                base.classification_id,
+                base.filter((base.scheme == "DNCP") & base.classification_id.notnull()),
+            )
+        )
+    )
+    best = hits.group_by(["row_id", "category"]).aggregate(
+        level=_.level.max(), matched=_.matched.max()
+    )
+    code_flags = best.select(
+        "row_id",
+        "category",
+        "matched",
+        evidence=ibis.literal("code"),
+        confidence=_confidence_for_level(best.level),
+    )
+
+    coded_rows = best.select("row_id").distinct()
+    unmatched = items.anti_join(coded_rows, "row_id")
+    keyword_parts = []
+    for slug, pattern in zip(
+        keywords.column("category").to_pylist(), keywords.column("pattern").to_pylist(), strict=True
+    ):
+        part = unmatched.filter(unmatched.description_norm.re_search(pattern))
+        keyword_parts.append(
+            part.select(
+                "row_id",
+                category=ibis.literal(slug),
+                matched=part.description_norm.re_extract(pattern, 2),
+                evidence=ibis.literal("keyword"),
+                confidence=ibis.ifelse(part.unspsc.isnull() & part.cpv.isnull(), "medium", "low"),
+            )
+        )
+    keyword_flags = keyword_parts[0]
+    for part in keyword_parts[1:]:
+        keyword_flags = keyword_flags.union(part)
+
+    hits_all = code_flags.union(keyword_flags)
+    flagged = hits_all.join(items, "row_id").join(categories, "category")
+    with_country = flagged.left_join(
+        dol,
+        (flagged.category == dol.category) & (flagged.supplier_country == dol.dol_country),
+    )
+    country_status = ibis.cases(  # type: ignore[attr-defined]
+        (with_country.supplier_country.isnull(), "unknown"),
+        (with_country.dol_country.notnull() & (with_country.dol_types != ""), "listed"),
+        else_="not listed",
+    )
+    country_evidence = ibis.ifelse(
+        with_country.dol_country.notnull() & (with_country.dol_types != ""),
+        with_country.supplier_country
+        + ibis.literal(": ")
+        + with_country.dol_types
+        + ibis.literal(" (")
+        + with_country.dol_goods
+        + ibis.literal(")"),
+        ibis.null(str),
+    )
+    result = with_country.select(
+        row_id=with_country.row_id,
+        ocid=with_country.ocid,
+        buyer=with_country.buyer,
+        buyer_id=with_country.buyer_id,
+        suppliers=with_country.suppliers,
+        supplier_ids=with_country.supplier_ids,
+        stage=with_country.stage,
+        item_id=with_country.item_id,
+        description=with_country.description,
+        scheme=with_country.scheme,
+        classification_id=with_country.classification_id,
+        code_origin=with_country.code_origin,
+        category=with_country.category,
+        risk_types=with_country.risk_types,
+        evidence=with_country.evidence,
+        matched=with_country.matched,
+        supplier_country=with_country.supplier_country.fill_null("unknown"),
+        country_status=country_status,
+        country_evidence=country_evidence,
+        source=with_country.source,
+        confidence=with_country.confidence,
+        value_amount=with_country.value_amount,
+        currency=with_country.currency,
+        tender_title=with_country.tender_title,
+    )
+    return result.order_by(["row_id", "category"])
+
+
+def coverage(items: ibis.Table) -> ibis.Table:
+    """What the dataset can support: shares of items with each kind of data."""
+    n = items.count()
+    return items.aggregate(
+        items=n,
+        tenders=items.ocid.nunique(),
+        with_classification=(items.unspsc.notnull() | items.cpv.notnull()).sum(),
+        with_published_code=items.classification_id.notnull().sum(),
+        unspsc=(items.scheme == "UNSPSC").sum(),
+        cpv=(items.scheme == "CPV").sum(),
+        dncp=(items.scheme == "DNCP").sum(),
+        other_scheme=(items.scheme.notnull() & ~items.scheme.isin(["UNSPSC", "CPV", "DNCP"])).sum(),
+        with_description=(items.description.notnull() & (items.description != "")).sum(),
+        with_supplier=items.suppliers.notnull().sum(),
+        with_supplier_id=items.supplier_ids.notnull().sum(),
+        with_country=items.supplier_country.notnull().sum(),
+    )
+
+
+def summary(flags: ibis.Table) -> ibis.Table:
+    return flags.aggregate(
+        flagged_items=flags.row_id.nunique(),
+        flags=flags.count(),
+        tenders=flags.ocid.nunique(),
+        buyers=flags.buyer.nunique(),
+    )

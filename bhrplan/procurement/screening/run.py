@@ -1,0 +1,183 @@
+"""Run a screening end to end and keep its results in an analytical store (DuckDB file).
+
+The store holds the tables `items`, `flags`, `coverage`, `files` (per-file report) and
+`summary`; the Django database keeps only metadata rows (see models.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import pyarrow as pa
+
+from bhrplan.procurement.ocds.pipeline import FileReport, Progress, build_items
+from bhrplan.procurement.screening.engine import FLAG_COLUMNS, coverage, screen, summary
+
+BACKENDS = ("duckdb", "pyspark")
+
+
+class BackendUnavailable(Exception):
+    pass
+
+
+@dataclass
+class ScreeningResult:
+    store: Path
+    backend: str
+    coverage: dict[str, Any]
+    summary: dict[str, Any]
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def failed_files(self) -> list[FileReport]:
+        return [f for f in self.files if not f.ok]
+
+
+def pyspark_backend() -> Any:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise BackendUnavailable("PySpark is not installed") from exc
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("bhrplan-screening")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="bhrplan-spark-"))
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    return ibis.pyspark.connect(session)
+
+
+def flags_table(con: duckdb.DuckDBPyConnection, backend: str = "duckdb") -> pa.Table:
+    """Run the Ibis screening over the store's `items` table on the chosen backend."""
+    if backend == "duckdb":
+        items = ibis.duckdb.from_connection(con).table("items")
+        return screen(items).to_pyarrow()
+    if backend == "pyspark":
+        spark = pyspark_backend()
+        arrow_items = con.sql("SELECT * FROM items ORDER BY row_id").to_arrow_table()
+        # Straight from Arrow into a temporary view, so SQL NULLs stay NULL (the pandas
+        # detour of create_table turns them into NaN) and nothing is written to disk.
+        frame = spark._session.createDataFrame(arrow_items)
+        frame.createOrReplaceTempView("screening_items")
+        return screen(spark.table("screening_items")).to_pyarrow()
+    raise BackendUnavailable(f"unknown backend {backend!r}")
+
+
+def run_screening(
+    paths: Iterable[str | Path],
+    store: Path,
+    *,
+    backend: str = "duckdb",
+    progress: Progress | None = None,
+) -> ScreeningResult:
+    store.parent.mkdir(parents=True, exist_ok=True)
+    store.unlink(missing_ok=True)
+    con = duckdb.connect(str(store))
+    try:
+        con.execute("SET memory_limit = '512MB'")
+        con.execute("SET preserve_insertion_order = false")
+        ingest = build_items(paths, con, progress, workdir=store.parent)
+        if progress:
+            progress("screen", 0, 1)
+        ib = ibis.duckdb.from_connection(con)
+        if backend == "duckdb":
+            # Computed inside DuckDB: the flags never pass through Python memory.
+            ib.create_table(
+                "flags", screen(ib.table("items")).select(list(FLAG_COLUMNS)), overwrite=True
+            )
+        else:
+            con.register("flags_arrow", flags_table(con, backend).select(list(FLAG_COLUMNS)))
+            con.execute("CREATE OR REPLACE TABLE flags AS SELECT * FROM flags_arrow")
+            con.unregister("flags_arrow")
+        cov = coverage(ib.table("items")).to_pyarrow().to_pylist()[0]
+        summ = summary(ib.table("flags")).to_pyarrow().to_pylist()[0]
+        if ingest.files:
+            con.register("files_arrow", pa.Table.from_pylist(ingest.as_dicts()))
+            con.execute("CREATE OR REPLACE TABLE files AS SELECT * FROM files_arrow")
+            con.unregister("files_arrow")
+        if progress:
+            progress("screen", 1, 1)
+    finally:
+        con.close()
+    return ScreeningResult(
+        store=store,
+        backend=backend,
+        coverage={k: int(v or 0) for k, v in cov.items()},
+        summary={k: int(v or 0) for k, v in summ.items()},
+        files=ingest.files,
+    )
+
+
+# -- export -------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "ocid",
+    "buyer",
+    "suppliers",
+    "supplier_ids",
+    "stage",
+    "item_id",
+    "description",
+    "scheme",
+    "classification_id",
+    "category",
+    "risk_types",
+    "evidence",
+    "matched",
+    "supplier_country",
+    "country_status",
+    "country_evidence",
+    "source",
+    "confidence",
+)
+
+
+def escape_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas (=, +, -, @, tab, CR) in exported text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+# Missing data is shown as missing, never as an empty "no risk".
+SHOW_MISSING = {"buyer", "suppliers", "supplier_ids", "description", "scheme", "classification_id"}
+
+
+def _cell(column: str, value: Any) -> Any:
+    if value is None or value == "":
+        return "missing" if column in SHOW_MISSING else ""
+    return value
+
+
+def read_flags(store: Path, *, ocid: str | None = None) -> pa.Table:
+    """All flags of a stored screening, or those of one contracting process."""
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        if ocid is None:
+            return con.sql("SELECT * FROM flags ORDER BY row_id, category").to_arrow_table()
+        return con.sql(
+            "SELECT * FROM flags WHERE ocid = $ocid ORDER BY row_id, category",
+            params={"ocid": ocid},
+        ).to_arrow_table()
+    finally:
+        con.close()
+
+
+def write_flags_csv(store: Path, out: Path) -> int:
+    table = read_flags(store)
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(CSV_COLUMNS)
+        for row in table.select(list(CSV_COLUMNS)).to_pylist():
+            writer.writerow([escape_cell(_cell(c, row[c])) for c in CSV_COLUMNS])
+    return table.num_rows

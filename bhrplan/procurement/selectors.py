@@ -1,0 +1,100 @@
+"""Reads: who may screen, screening metadata, and aggregates from the result store."""
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from django.db.models import Q, QuerySet
+
+from bhrplan.accounts.models import Role
+from bhrplan.procurement.models import Screening
+from bhrplan.territories.models import Territory
+
+
+def can_screen(user: Any) -> bool:
+    """Screening is for signed-in plan coordinators (procurement work sits with them)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return Role.objects.filter(user=user, kind=Role.Kind.COORDINATOR).exists()
+
+
+def coordinated_territories(user: Any) -> QuerySet[Territory]:
+    """Territories the user coordinates, with their sub-territories (two levels down).
+
+    Written here because accounts.selectors.territories_coordinated_by builds its filter
+    on `pk__parent__in`, which Django rejects (reported to the lead).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Territory.objects.none()
+    if user.is_superuser:
+        return Territory.objects.all()
+    ids = list(
+        Role.objects.filter(
+            user=user, kind=Role.Kind.COORDINATOR, territory__isnull=False
+        ).values_list("territory_id", flat=True)
+    )
+    return Territory.objects.filter(
+        Q(pk__in=ids) | Q(parent__in=ids) | Q(parent__parent__in=ids)
+    ).distinct()
+
+
+def screenings_for(user: Any) -> QuerySet[Screening]:
+    """Screenings of datasets in the territories the user coordinates."""
+    if not can_screen(user):
+        return Screening.objects.none()
+    return (
+        Screening.objects.filter(dataset__territory__in=coordinated_territories(user))
+        .select_related("dataset", "dataset__territory", "created_by")
+        .order_by("-created_at")
+    )
+
+
+def screening_for(user: Any, screening_id: int) -> Screening | None:
+    return screenings_for(user).filter(pk=screening_id).first()
+
+
+GROUPINGS = {"category": "category", "buyer": "buyer", "supplier": "suppliers"}
+
+
+def _query(store: str, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    if not store or not Path(store).is_file():
+        return []
+    con = duckdb.connect(store, read_only=True)
+    try:
+        table = con.sql(sql, params=params or None).to_arrow_table()
+    finally:
+        con.close()
+    return table.to_pylist()
+
+
+def flags_grouped(screening: Screening, by: str) -> list[dict[str, Any]]:
+    """Flag counts per category, buyer or supplier (missing values grouped as None)."""
+    column = GROUPINGS[by]
+    return _query(
+        screening.store,
+        f"SELECT {column} AS label, count(DISTINCT row_id) AS items, "  # noqa: S608 - fixed column
+        "count(DISTINCT ocid) AS tenders FROM flags GROUP BY 1 ORDER BY items DESC, label",
+    )
+
+
+def flagged_tenders(screening: Screening, *, by: str = "", value: str = "") -> list[dict[str, Any]]:
+    where, params = "", {}
+    if by in GROUPINGS and value:
+        where, params = f"WHERE {GROUPINGS[by]} = $value", {"value": value}
+    return _query(
+        screening.store,
+        "SELECT ocid, any_value(buyer) AS buyer, any_value(tender_title) AS title, "  # noqa: S608
+        "string_agg(DISTINCT category, ', ' ORDER BY category) AS categories, "
+        f"count(DISTINCT row_id) AS items FROM flags {where} GROUP BY ocid ORDER BY ocid",
+        params,
+    )
+
+
+def tender_flags(screening: Screening, ocid: str) -> list[dict[str, Any]]:
+    return _query(
+        screening.store,
+        "SELECT * FROM flags WHERE ocid = $ocid ORDER BY row_id, category",
+        {"ocid": ocid},
+    )

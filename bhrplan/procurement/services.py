@@ -1,0 +1,150 @@
+"""Writes: datasets, screenings and their progress."""
+
+import re
+import shutil
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bhrplan.core import audit
+from bhrplan.procurement.models import Dataset, Screening
+from bhrplan.procurement.selectors import coordinated_territories
+
+UPLOAD_SUFFIXES = (".json", ".jsonl", ".ndjson", ".gz")
+
+
+def procurement_dir() -> Path:
+    return Path(settings.VAR_DIR) / "procurement"
+
+
+def dataset_roots() -> list[Path]:
+    """Server folders from which coordinators may screen data (settings.PROCUREMENT_DATA_ROOTS)."""
+    roots = getattr(settings, "PROCUREMENT_DATA_ROOTS", None) or [procurement_dir() / "datasets"]
+    return [Path(r).resolve() for r in roots]
+
+
+def _safe_name(name: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).strip("._")
+    return cleaned[:120] or "file.json"
+
+
+def _check_territory(territory: Any, actor: Any) -> None:
+    if not coordinated_territories(actor).filter(pk=territory.pk).exists():
+        raise ValidationError(_("You do not coordinate this territory."))
+
+
+@transaction.atomic
+def dataset_create_from_upload(
+    *, name: str, territory: Any, files: Iterable[UploadedFile], actor: Any
+) -> Dataset:
+    _check_territory(territory, actor)
+    files = list(files)
+    if not files:
+        raise ValidationError(_("Choose at least one file."))
+    for f in files:
+        if not (f.name or "").lower().endswith(UPLOAD_SUFFIXES):
+            raise ValidationError(
+                _("%(name)s is not a JSON, JSON Lines or gzip file.") % {"name": f.name}
+            )
+    folder = procurement_dir() / "uploads" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    try:
+        for n, f in enumerate(files):
+            with (folder / f"{n:04d}-{_safe_name(f.name or '')}").open("wb") as out:
+                for chunk in f.chunks():
+                    out.write(chunk)
+        dataset = Dataset(
+            name=name,
+            territory=territory,
+            source=Dataset.Source.UPLOAD,
+            path=str(folder),
+            file_count=len(files),
+        )
+        dataset.created_by = actor
+        dataset.full_clean()
+        dataset.save()
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # all or nothing
+        raise
+    audit.record(actor=actor, verb="procurement.dataset_uploaded", obj=dataset, summary=name)
+    return dataset
+
+
+@transaction.atomic
+def dataset_create_from_path(*, name: str, territory: Any, path: str, actor: Any) -> Dataset:
+    _check_territory(territory, actor)
+    target = Path(path).expanduser().resolve()
+    roots = dataset_roots()
+    if not any(target == root or root in target.parents for root in roots):
+        raise ValidationError(
+            _("The path must be inside a folder allowed for screening: %(roots)s")
+            % {"roots": ", ".join(str(r) for r in roots)}
+        )
+    if not target.exists():
+        raise ValidationError(_("The path does not exist on the server."))
+    count = sum(1 for p in target.rglob("*") if p.is_file()) if target.is_dir() else 1
+    dataset = Dataset(
+        name=name, territory=territory, source=Dataset.Source.SERVER_PATH, path=str(target)
+    )
+    dataset.file_count = count
+    dataset.created_by = actor
+    dataset.full_clean()
+    dataset.save()
+    audit.record(actor=actor, verb="procurement.dataset_registered", obj=dataset, summary=name)
+    return dataset
+
+
+@transaction.atomic
+def screening_start(*, dataset: Dataset, actor: Any, backend: str = "duckdb") -> Screening:
+    from bhrplan.procurement.tasks import run_screening_task
+
+    screening = Screening(dataset=dataset, backend=backend)
+    screening.created_by = actor
+    screening.full_clean()
+    screening.save()
+    audit.record(actor=actor, verb="procurement.screening_started", obj=screening)
+    transaction.on_commit(lambda: run_screening_task.enqueue(screening.pk))
+    return screening
+
+
+def screening_progress(*, screening: Screening, stage: str, done: int, total: int) -> None:
+    """Progress from the background task (no actor: the worker writes it)."""
+    screening.stage, screening.done, screening.total = stage, done, total
+    screening.status = Screening.Status.RUNNING
+    if screening.started_at is None:
+        screening.started_at = timezone.now()
+    screening.save(update_fields=["stage", "done", "total", "status", "started_at", "updated_at"])
+
+
+def screening_finish(
+    *,
+    screening: Screening,
+    store: str = "",
+    coverage: dict[str, Any] | None = None,
+    summary: dict[str, Any] | None = None,
+    file_errors: list[dict[str, Any]] | None = None,
+    error: str = "",
+) -> None:
+    screening.status = Screening.Status.FAILED if error else Screening.Status.DONE
+    screening.store = store
+    screening.coverage = coverage or {}
+    screening.summary = summary or {}
+    screening.file_errors = file_errors or []
+    screening.error = error
+    screening.finished_at = timezone.now()
+    screening.save()
+    audit.record(
+        actor=None,
+        verb="procurement.screening_finished",
+        obj=screening,
+        summary=screening.status,
+        data={"summary": screening.summary},
+    )

@@ -1,0 +1,24 @@
+import importlib.util
+import shutil
+
+import duckdb
+import pytest
+
+from bhrplan.procurement.ocds.pipeline import build_items
+from bhrplan.procurement.screening.run import flags_table
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
+    reason="PySpark or Java is not installed",
+)
+
+
+def test_it_gives_identical_flags_on_duckdb_and_pyspark_for_the_real_samples(ocds_samples):
+    con = duckdb.connect()
+    build_items([ocds_samples], con)
+    on_duckdb = flags_table(con, "duckdb").to_pylist()
+    on_spark = flags_table(con, "pyspark").to_pylist()
+    assert len(on_duckdb) == 237
+    assert len(on_spark) == len(on_duckdb)
+    for left, right in zip(on_duckdb, on_spark, strict=True):
+        assert left == right

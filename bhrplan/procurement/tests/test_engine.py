@@ -1,0 +1,138 @@
+import duckdb
+import ibis
+import pyarrow as pa
+import pytest
+
+from bhrplan.procurement.ocds.pipeline import ITEMS_SCHEMA, build_items
+from bhrplan.procurement.screening.engine import coverage, screen, summary
+
+
+def item(row_id, description, **extra):
+    row = dict.fromkeys(ITEMS_SCHEMA.names)
+    row.update(
+        row_id=row_id,
+        ocid=f"ocds-x-{row_id}",
+        stage="award",
+        item_id=str(row_id),
+        description=description,
+        description_norm=description.lower(),
+        source="releases",
+    )
+    row.update(extra)
+    return row
+
+
+def run(rows):
+    con = duckdb.connect()
+    con.register("items_arrow", pa.Table.from_pylist(rows, schema=ITEMS_SCHEMA))
+    con.execute("CREATE TABLE items AS SELECT * FROM items_arrow")
+    items = ibis.duckdb.from_connection(con).table("items")
+    return screen(items).to_pyarrow().to_pylist()
+
+
+@pytest.fixture(scope="module")
+def sample_flags(tmp_path_factory):
+    from bhrplan.procurement.tests.conftest import OCDS_SAMPLES
+
+    con = duckdb.connect()
+    build_items([OCDS_SAMPLES], con)
+    items = ibis.duckdb.from_connection(con).table("items")
+    return (
+        screen(items).to_pyarrow().to_pylist(),
+        coverage(items).to_pyarrow().to_pylist()[0],
+    )
+
+
+def test_it_flags_by_code_with_confidence_from_the_code_level():
+    flags = run(
+        [
+            item(
+                1,
+                "Computadoras personales",
+                scheme="DNCP",
+                classification_id="43211508-001",
+                unspsc="43211508",
+            ),
+            item(2, "Uniformes", scheme="UNSPSC", classification_id="53102710", unspsc="53102710"),
+            item(3, "Impresora", scheme="UNSPSC", classification_id="43000000", unspsc="43000000"),
+            item(
+                4,
+                "Guantes de nitrilo",
+                scheme="CPV",
+                classification_id="33141420-0",
+                cpv="33141420",
+            ),
+        ]
+    )
+    got = {
+        (f["row_id"], f["category"], f["evidence"], f["confidence"], f["matched"]) for f in flags
+    }
+    assert got == {
+        (1, "ict_electronics", "code", "medium", "UNSPSC 4321"),
+        (2, "garments_footwear", "code", "high", "UNSPSC 531027"),
+        (3, "ict_electronics", "keyword", "low", "impresora"),
+        (4, "ppe_medical_gloves", "code", "high", "CPV 33141420"),
+    }
+
+
+def test_it_falls_back_to_accent_insensitive_keywords():
+    flags = run(
+        [
+            item(
+                1,
+                "Adquisición de PANELES SOLARES",
+                description_norm="adquisicion de paneles solares",
+            ),
+            item(
+                2,
+                "Servicio de limpieza de oficinas",
+                description_norm="servicio de limpieza de oficinas",
+            ),
+            item(3, "Decorado de salón", description_norm="decorado de salon"),
+            item(4, "Solar modules 400 W", description_norm="solar modules 400 w"),
+        ]
+    )
+    got = {(f["row_id"], f["category"], f["confidence"]) for f in flags}
+    assert got == {
+        (1, "solar_panels", "medium"),
+        (2, "labour_intensive_services", "medium"),
+        (4, "solar_panels", "medium"),
+    }
+
+
+def test_it_treats_an_unknown_country_as_unknown_never_as_no_risk():
+    flags = run(
+        [
+            item(1, "Ladrillos", unspsc="30131602", scheme="UNSPSC", supplier_country="PY"),
+            item(2, "Ladrillos", unspsc="30131602", scheme="UNSPSC", supplier_country="UY"),
+            item(3, "Ladrillos", unspsc="30131602", scheme="UNSPSC"),
+        ]
+    )
+    by_row = {f["row_id"]: f for f in flags}
+    assert by_row[1]["country_status"] == "listed"
+    assert by_row[1]["country_evidence"].startswith("PY: child_labour (Bricks")
+    assert by_row[2]["country_status"] == "not listed"
+    assert by_row[3]["country_status"] == "unknown"
+    assert by_row[3]["supplier_country"] == "unknown"
+    assert all(f["category"] == "construction_bricks" for f in flags)
+
+
+def test_it_screens_the_real_samples(sample_flags):
+    flags, cov = sample_flags
+    assert cov["items"] == 1077
+    assert cov["dncp"] == 1016 and cov["unspsc"] == 61
+    assert cov["with_country"] == 40
+    pcs = [f for f in flags if f["classification_id"] == "43211508-001"]
+    assert pcs and {f["category"] for f in pcs} == {"ict_electronics"}
+    staffing = [f for f in flags if f["ocid"] == "ocds-k50g02-16-12-5280389"]
+    assert staffing and {f["category"] for f in staffing} == {"labour_intensive_services"}
+    assert {f["code_origin"] for f in staffing} == {"item id"}
+    # Items the mapping does not cover are not flagged.
+    assert not [f for f in flags if f["classification_id"] == "40101701-002"]
+
+
+def test_it_summarises_flags(sample_flags):
+    flags, _ = sample_flags
+    result = summary(ibis.memtable(pa.Table.from_pylist(flags))).to_pyarrow().to_pylist()[0]
+    assert result["flagged_items"] == len({f["row_id"] for f in flags})
+    assert result["tenders"] == len({f["ocid"] for f in flags})

@@ -1,0 +1,175 @@
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from bhrplan.procurement.models import Screening
+from bhrplan.procurement.services import dataset_create_from_path, screening_start
+from bhrplan.procurement.tests.conftest import OCDS_SAMPLES, release
+
+NOT_COORDINATORS = ["focal_point", "committee_member", "stakeholder"]
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings, tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.VAR_DIR = tmp_path / "var"
+    settings.PROCUREMENT_DATA_ROOTS = [str(OCDS_SAMPLES)]
+
+
+@pytest.fixture
+def done_screening(coordinator, territory, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset = dataset_create_from_path(
+            name="Paraguay",
+            territory=territory,
+            path=str(OCDS_SAMPLES / "paraguay"),
+            actor=coordinator,
+        )
+        screening = screening_start(dataset=dataset, actor=coordinator)
+    screening.refresh_from_db()
+    assert screening.status == Screening.Status.DONE, screening.error
+    return screening
+
+
+def upload(name, content: bytes):
+    return SimpleUploadedFile(name, content, content_type="application/json")
+
+
+def test_it_shows_the_screening_list_only_to_coordinators(
+    persona_clients, django_assert_max_num_queries
+):
+    url = reverse("procurement:screening_list")
+    with django_assert_max_num_queries(8):
+        assert persona_clients["coordinator"].get(url).status_code == 200
+    for persona in NOT_COORDINATORS:
+        assert persona_clients[persona].get(url).status_code == 404, persona
+    assert persona_clients["anonymous"].get(url).status_code == 302
+
+
+def test_it_lists_only_screenings_of_the_territories_one_coordinates(
+    persona_clients, done_screening
+):
+    url = reverse("procurement:screening_list")
+    assert "Paraguay" in persona_clients["coordinator"].get(url).content.decode()
+    assert "Paraguay" not in persona_clients["outsider"].get(url).content.decode()
+
+
+def test_it_rejects_the_wrong_method(persona_clients):
+    client = persona_clients["coordinator"]
+    assert client.post(reverse("procurement:screening_list")).status_code == 405
+    assert client.put(reverse("procurement:screening_create")).status_code == 405
+
+
+def test_it_screens_an_upload_in_the_background(
+    persona_clients, territory, django_capture_on_commit_callbacks
+):
+    package = {
+        "version": "1.1",
+        "releases": [
+            release(
+                buyer={"name": "Ministerio de Salud"},
+                tender={"id": "t", "items": [{"id": "1", "description": "Guantes de nitrilo"}]},
+            )
+        ],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = persona_clients["coordinator"].post(
+            reverse("procurement:screening_create"),
+            {
+                "name": "Salud",
+                "territory": territory.pk,
+                "upload": [
+                    upload("p.json", json.dumps(package).encode()),
+                    upload("empty.json", b""),
+                ],
+            },
+        )
+    assert response.status_code == 302
+    screening = Screening.objects.get()
+    assert screening.status == Screening.Status.DONE
+    assert screening.summary["flagged_items"] == 1
+    assert screening.file_errors == [{"path": "0001-empty.json", "error": "empty file"}]
+    page = persona_clients["coordinator"].get(response.url)
+    assert "Guantes" not in page.content.decode()  # items are on the tender page
+    assert "empty file" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "x"}, "one of the two"),
+        ({"name": "x", "server_path": "/etc"}, "inside a folder allowed"),
+        ({"name": "x", "server_path": str(OCDS_SAMPLES / "nope")}, "does not exist"),
+        ({"name": "x", "upload": "notes.txt"}, "is not a JSON"),
+        ({"name": "", "server_path": str(OCDS_SAMPLES)}, 'class="errorlist"'),
+    ],
+)
+def test_it_answers_bad_input_with_form_errors(persona_clients, territory, data, message):
+    data = {"territory": territory.pk, **data}
+    if data.get("upload") == "notes.txt":
+        data = {**data, "upload": upload("notes.txt", b"hello")}
+    response = persona_clients["coordinator"].post(reverse("procurement:screening_create"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Screening.objects.exists()
+
+
+def test_it_browses_flags_by_category_buyer_and_supplier(persona_clients, done_screening):
+    client = persona_clients["coordinator"]
+    url = reverse("procurement:screening_detail", args=[done_screening.pk])
+    page = client.get(url).content.decode()
+    assert "ICT hardware and electronics" in page or "Hardware TIC" in page
+    for by in ("buyer", "supplier"):
+        assert client.get(url, {"by": by}).status_code == 200
+    filtered = client.get(url, {"by": "category", "value": "ict_electronics"}).content.decode()
+    assert "ocds-03ad3f-277004" in filtered
+    for persona in [*NOT_COORDINATORS, "outsider"]:
+        assert persona_clients[persona].get(url).status_code == 404
+
+
+def test_it_shows_a_tender_with_evidence_and_criteria_by_stage(persona_clients, done_screening):
+    url = reverse("procurement:screening_tender", args=[done_screening.pk])
+    client = persona_clients["coordinator"]
+    page = client.get(url, {"ocid": "ocds-03ad3f-277004"}).content.decode()
+    assert "43211508-001" in page
+    assert "CONTRACT-1" in page and "COC-1" in page
+    assert client.get(url, {"ocid": "ocds-unknown"}).status_code == 404
+    assert client.post(url, {"ocid": "ocds-03ad3f-277004"}).status_code == 405
+    assert persona_clients["outsider"].get(url, {"ocid": "ocds-03ad3f-277004"}).status_code == 404
+
+
+def test_it_exports_flags_as_csv_and_xlsx(persona_clients, done_screening):
+    client = persona_clients["coordinator"]
+    csv_response = client.get(
+        reverse("procurement:screening_export", args=[done_screening.pk, "csv"])
+    )
+    assert csv_response.status_code == 200
+    assert csv_response.content.decode().startswith("ocid,buyer,suppliers")
+    xlsx_response = client.get(
+        reverse("procurement:screening_export", args=[done_screening.pk, "xlsx"])
+    )
+    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
+    assert sheet.cell(1, 1).value == "ocid"
+    assert sheet.max_row == done_screening.summary["flags"] + 1
+    bad = reverse("procurement:screening_export", args=[done_screening.pk, "pdf"])
+    assert client.get(bad).status_code == 404
+    outsider = persona_clients["outsider"]
+    assert (
+        outsider.get(
+            reverse("procurement:screening_export", args=[done_screening.pk, "csv"])
+        ).status_code
+        == 404
+    )
+
+
+def test_it_refuses_a_territory_the_user_does_not_coordinate(persona_clients, other_territory):
+    response = persona_clients["coordinator"].post(
+        reverse("procurement:screening_create"),
+        {"name": "x", "territory": other_territory.pk, "server_path": str(OCDS_SAMPLES)},
+    )
+    assert response.status_code == 200
+    assert not Screening.objects.exists()
