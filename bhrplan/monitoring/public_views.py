@@ -1,11 +1,13 @@
 """The public progress dashboard: published plans and validated reports only, no sign-in,
 no JavaScript. Figures come from `progress` (fixed number of queries, cached per plan)."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 
 from bhrplan.monitoring import charts, opendata, progress
@@ -13,8 +15,13 @@ from bhrplan.monitoring.figures import NO_REPORT, STATUS_ORDER
 from bhrplan.monitoring.templatetags.progress_tags import status_label
 from bhrplan.plans.models import Plan
 
+# Whole pages are also kept a few seconds (micro-caching; `Vary: Cookie` keeps signed-in
+# visitors apart), as long as the fingerprints: a validation shows within ~20 seconds.
+page_cache = cache_page(10 if getattr(settings, "PROGRESS_CACHE_SECONDS", 3600) else 0)
+
 
 @require_GET
+@page_cache
 def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = progress.plan_public(plan_id)
     key = progress.plans_key([plan]) if plan else None
@@ -51,6 +58,7 @@ def _plan_body(request: HttpRequest, plan: Plan) -> str:
 
 
 @require_GET
+@page_cache
 def indicator(request: HttpRequest, plan_id: int, indicator_uid: str) -> HttpResponse:
     plan = progress.plan_public(plan_id)
     series = progress.indicator_series(plan, str(indicator_uid)) if plan else None
@@ -62,6 +70,7 @@ def indicator(request: HttpRequest, plan_id: int, indicator_uid: str) -> HttpRes
 
 
 @require_GET
+@page_cache
 def territory(request: HttpRequest, code: str) -> HttpResponse:
     place = progress.territory_public(code)
     if place is None:
@@ -72,6 +81,7 @@ def territory(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@page_cache
 def network(request: HttpRequest, network_id: int) -> HttpResponse:
     group = progress.network_public(network_id)
     if group is None:
