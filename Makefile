@@ -17,7 +17,7 @@ $(VENV)/.installed: requirements.txt
 	$(PIP) install --quiet -r requirements.txt
 	@touch $@
 
-$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+$(VENV)/.dev-installed: requirements-dev.txt requirements-spark.txt $(VENV)/.installed
 	$(PIP) install --quiet -r requirements-dev.txt
 	@touch $@
 
@@ -35,6 +35,7 @@ setup: install
 ## demo: load the sample territories and plans (idempotent; accounts only when DEBUG is on)
 demo: setup
 	$(MANAGE) load_demo
+	$(MANAGE) load_demo_monitoring
 
 ## run: everything a newcomer needs, then serve http://127.0.0.1:8000
 run: demo

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("bhrplan.accounts.urls")),
     path("manage/", include("bhrplan.plans.urls")),
+    path("monitoring/", include("bhrplan.monitoring.urls")),
     path("procurement/", include("bhrplan.procurement.urls")),
     path("progress/", include("bhrplan.monitoring.public_urls")),
     path("", include("bhrplan.portal.urls")),

@@ -29,7 +29,7 @@ PROJECT_DIR = Path(settings.BASE_DIR)
 SOURCES = ["bhrplan", "config", "templates", "manage.py"]
 PLACEHOLDER = re.compile(r"%\(\w+\)[#0\- +]*\d*(?:\.\d+)?[sdifr]|%[sdif]|\{\w*\}")
 # Single English words that are also ordinary Spanish words: never reported alone.
-ALSO_SPANISH = {"actor", "media", "Media", "API", "final", "total", "error"}
+ALSO_SPANISH = {"actor", "media", "Media", "API", "final", "total", "error", "Plan", "plan"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 TEXT_ATTRIBUTES = {"title", "alt", "aria-label", "placeholder", "content", "value"}
 

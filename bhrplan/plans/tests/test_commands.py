@@ -3,6 +3,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from bhrplan.conftest import build_plan_tree
 from bhrplan.plans import services
@@ -10,6 +11,13 @@ from bhrplan.plans.models import Plan
 from bhrplan.plans.selectors import version_latest_published, version_working
 from bhrplan.plans.tests.matrix_files import SPANISH_HEADER, messy_spanish_matrix, xlsx_bytes
 from bhrplan.territories.models import Organization, Territory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the importer's messages in English; one test checks Spanish too."""
+    with translation.override("en"):
+        yield
 
 
 def run(*args):

@@ -18,6 +18,13 @@ from bhrplan.plans.tests.matrix_files import SPANISH_HEADER, messy_spanish_matri
 from bhrplan.territories.models import Organization
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the importer's messages in English; one test checks Spanish too."""
+    with translation.override("en"):
+        yield
+
+
 def parse(data, territory, name="m.xlsx", **options):
     return matrix_parse(data, filename=name, territory=territory, **options)
 
@@ -230,9 +237,14 @@ def test_it_reports_errors_in_the_active_language(territory, matrix_orgs):
     rows = [["Guideline", "Objective", "Action", "Start"], ["1. G", "1.1 O", "A", "someday"]]
     with translation.override("en"):
         parsed = parse(xlsx_bytes(rows), territory)
-    assert str(parsed.errors[0]) == (
-        "Row 2, column D (Start): someday is not a date (use dd/mm/yyyy or yyyy-mm-dd)."
-    )
+        assert str(parsed.errors[0]) == (
+            "Row 2, column D (Start): someday is not a date (use dd/mm/yyyy or yyyy-mm-dd)."
+        )
+    with translation.override("es"):
+        parsed = parse(xlsx_bytes(rows), territory)
+        assert str(parsed.errors[0]) == (
+            "Fila 2, columna D (Start): someday no es una fecha (use dd/mm/aaaa o aaaa-mm-dd)."
+        )
 
 
 def test_it_reads_a_latin1_semicolon_csv_with_english_headers(territory, matrix_orgs):

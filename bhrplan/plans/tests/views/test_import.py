@@ -55,8 +55,8 @@ def test_it_shows_the_upload_form_to_coordinators_only(persona_clients, persona,
 @pytest.mark.parametrize("persona", ["coordinator", "outsider", "focal_point", "stakeholder"])
 def test_it_has_no_preview_or_confirm_without_an_upload(persona_clients, persona):
     client = persona_clients[persona]
-    assert client.get(url("import_preview")).status_code == 404
-    assert client.post(url("import_confirm")).status_code == 404
+    assert client.get(reverse("plans:import_preview")).status_code == 404
+    assert client.post(reverse("plans:import_confirm")).status_code == 404
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(persona_clients):
