@@ -161,3 +161,37 @@ def test_it_loads_figures_in_a_fixed_number_of_queries(plan, territory, lead_org
     assert progress.progress_for_plan(big_plan, TODAY).figures.progress.actions == 50
     assert _queries(big_plan) == small
     assert progress.progress_for_plans([plan, big_plan], TODAY).keys() == {plan.pk, big_plan.pk}
+
+
+def test_it_follows_the_reporting_workflow(published_plan, lead_org, settings):
+    """Reports written through the reporting services count once validated, and a new
+    revision leaves the public figures until it is validated again."""
+    from bhrplan.monitoring import services
+
+    settings.PROGRESS_FINGERPRINT_SECONDS = 0
+    action = published_actions(published_plan)[0]
+    indicator = action.indicators.get()
+    period = make_period(
+        published_plan, "2025", date(2025, 1, 1), date(2025, 12, 31), date(2026, 1, 31)
+    )
+
+    def save(value):
+        return services.report_save(
+            period=period,
+            action=action,
+            organization=lead_org,
+            actor=None,
+            status="in_progress",
+            narrative="Avance",
+            values=[services.ValueInput(indicator=indicator, value=Decimal(value))],
+            submit=True,
+        )
+
+    report = save(100)
+    assert progress.progress_for_plan(published_plan, TODAY).figures.actions[0].progress is None
+    services.report_validate(report=report, actor=None)
+    assert progress.progress_for_plan(published_plan, TODAY).figures.actions[0].progress == 0.2
+    save(400)  # a new revision, submitted but not validated yet
+    assert progress.progress_for_plan(published_plan, TODAY).figures.actions[0].progress is None
+    services.report_validate(report=ProgressReport.objects.get(pk=report.pk), actor=None)
+    assert progress.progress_for_plan(published_plan, TODAY).figures.actions[0].progress == 0.8
