@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("procurement/", include("bhrplan.procurement.urls")),
     path("consultations/", include("bhrplan.participation.urls_consultations")),
     path("participation/", include("bhrplan.participation.urls_stakeholders")),
+    path("progress/", include("bhrplan.monitoring.public_urls")),
     path("", include("bhrplan.portal.urls")),
     prefix_default_language=True,
 )

@@ -18,6 +18,7 @@ from bhrplan.api.selectors import (
     sdg_goals_with_targets,
     ungp_principles,
 )
+from bhrplan.monitoring.api import router as progress_router
 from bhrplan.plans.models import Action, Guideline, Indicator, Plan
 from bhrplan.territories.models import Organization
 
@@ -27,6 +28,7 @@ api = NinjaAPI(
     description="Read-only public data of published Business and Human Rights action plans.",
     urls_namespace="api-1.0.0",
 )
+api.add_router("/plans", progress_router)
 
 
 def _decimal(value: Decimal | None) -> str | None:
