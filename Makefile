@@ -74,11 +74,13 @@ I18N_JSON ?=
 messages: dev-install system-deps
 	$(PY) scripts/i18n_merge.py $(I18N_JSON)
 
-## pytest: the suite on SQLite, and again on PostgreSQL when DATABASE_URL is set
+## pytest: the suite on SQLite, and again on PostgreSQL when DATABASE_URL is set.
+## Tests that do not touch the database (browser, static files, Spark) run in the first pass only.
+PYTEST_WORKERS ?= 2
 pytest: dev-install system-deps
-	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then $(MANAGE) compilemessages --ignore=.venv >/dev/null; fi
-	env -u DATABASE_URL $(VENV)/bin/pytest -q
-	@if [ -n "$$DATABASE_URL" ]; then echo "== again on PostgreSQL =="; $(VENV)/bin/pytest -q; fi
+	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then $(MANAGE) compilemessages --ignore=.venv --ignore=var >/dev/null; fi
+	env -u DATABASE_URL $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS)
+	@if [ -n "$$DATABASE_URL" ]; then echo "== again on PostgreSQL =="; $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) -m "not browser and not dbless"; fi
 
 ## test: lint, types and the whole suite
 test: lint typecheck pytest

@@ -1,3 +1,4 @@
+import pytest
 """With production settings (DEBUG=0), whitenoise serves static files compressed and cached.
 
 Runs collectstatic into a temporary folder in a subprocess with production settings,
@@ -33,6 +34,7 @@ SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.dbless
 def test_it_serves_static_files_compressed_with_long_cache_lifetimes(tmp_path: Path):
     import json
 

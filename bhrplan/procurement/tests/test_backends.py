@@ -13,6 +13,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.mark.dbless
 def test_it_gives_identical_flags_on_duckdb_and_pyspark_for_the_real_samples(ocds_samples):
     con = duckdb.connect()
     build_items([ocds_samples], con)
