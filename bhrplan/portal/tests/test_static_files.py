@@ -1,4 +1,3 @@
-import pytest
 """With production settings (DEBUG=0), whitenoise serves static files compressed and cached.
 
 Runs collectstatic into a temporary folder in a subprocess with production settings,
@@ -9,6 +8,8 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 SCRIPT = textwrap.dedent(
     """
