@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from bhrplan.accounts.models import Role, User
 from bhrplan.frameworks.models import Approach, Provision, Theme
@@ -19,6 +20,17 @@ from bhrplan.plans import services as plan_services
 from bhrplan.plans.models import Plan
 from bhrplan.territories import services as territory_services
 from bhrplan.territories.models import Organization, Territory
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Any:
+    """Tests read messages in English unless they switch language themselves.
+
+    The product's default language is Spanish; tests that check Spanish text override the
+    language (or request /es/ URLs) explicitly, and the i18n tests check the catalogs.
+    """
+    with translation.override("en"):
+        yield
+
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test fixture
 

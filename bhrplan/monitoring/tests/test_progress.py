@@ -72,7 +72,9 @@ def test_it_follows_actions_into_a_new_published_version_by_uid(
     first = version_actions(draft).order_by(
         "objective__guideline__position", "objective__position", "position"
     )[0]
-    plan_services.action_update(action=first, actor=None, title="Acción renombrada")
+    plan_services.action_update(
+        action=first, actor=None, title="Acción renombrada", title_en="Renamed action"
+    )
     # a dropped action leaves the figures of the new version
     last = version_actions(draft).order_by(
         "-objective__guideline__position", "-objective__position", "-position"
@@ -82,7 +84,7 @@ def test_it_follows_actions_into_a_new_published_version_by_uid(
     result = progress.progress_for_plan(published_plan, TODAY)
     assert result is not None and result.version_number == 2
     f = result.figures
-    assert f.actions[0].title == "Acción renombrada"
+    assert f.actions[0].title == "Renamed action"  # tests run in English
     assert f.actions[0].progress == 0.5
     assert len(f.actions) == 7
     assert (f.progress.known, f.progress.unknown, f.progress.cancelled) == (4, 2, 1)
