@@ -21,6 +21,7 @@ from bhrplan.plans.models import Plan
 from bhrplan.territories import services as territory_services
 from bhrplan.territories.models import Organization, Territory
 
+
 @pytest.fixture(autouse=True)
 def _english_by_default() -> Any:
     """Tests read messages in English unless they switch language themselves.
