@@ -98,7 +98,11 @@ def organizations_coordinated_by(user: Any) -> QuerySet[Any]:
 
 
 def plan_organizations(plan: Plan) -> QuerySet[Any]:
-    """Organisations that may take part in a plan: of its territory, its parent and children."""
+    """Organisations that may take part in a plan: of its territory, its parent and children.
+
+    Self-registered organisations wait for a coordinator's approval before they can be
+    chosen (a lead entity is shown publicly).
+    """
     from bhrplan.territories.models import Organization
 
     territory = plan.territory
@@ -106,7 +110,8 @@ def plan_organizations(plan: Plan) -> QuerySet[Any]:
     if territory.parent_id:
         ids.append(territory.parent_id)
     return Organization.objects.filter(
-        models.Q(territory_id__in=ids) | models.Q(territory__parent_id=territory.pk)
+        models.Q(territory_id__in=ids) | models.Q(territory__parent_id=territory.pk),
+        approval=Organization.Approval.APPROVED,
     ).order_by("name")
 
 
