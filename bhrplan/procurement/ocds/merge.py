@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from ocdsmerge import Merger
+from ocdsmerge.util import sorted_releases
 
 _ORG_REFERENCES = (
     ("buyer",),
@@ -86,3 +87,145 @@ def schema_stub() -> dict[str, Any]:
             else:
                 node = child
     return root
+
+
+# -- a faster compile, proven equal to ocdsmerge -------------------------------
+#
+# ocdsmerge flattens every release into {path: value}, updates one dict per ocid and
+# unflattens it again; most of the screening's time went there. `compile_fast` merges the
+# release trees directly with the same rules (identifier merge for arrays of objects,
+# whole-list merge, nulls remove values, empty objects and arrays add nothing, the
+# latest release wins) and hands anything unusual back to ocdsmerge: a value that is an
+# object in one release and a scalar in another, ids that are not strings or integers,
+# or the same id written once as a number and once as text. Tests compare both on the
+# real samples and on generated releases (hypothesis).
+
+
+class _Obj(dict):  # type: ignore[type-arg]
+    """An object of the merged tree; plain values are leaves."""
+
+
+class _Arr(dict):  # type: ignore[type-arg]
+    """An array of objects of the merged tree, keyed by `id` (or a unique key)."""
+
+
+class _Fallback(Exception):
+    """The releases need ocdsmerge's own (slower, path-by-path) handling."""
+
+
+_OMIT, _WHOLE = "omitWhenMerged", "wholeListMerge"
+_MISSING: Any = object()
+RuleTrie = dict[str, tuple[str | None, "RuleTrie | None"]]
+
+
+def _rule_trie(rules: dict[tuple[str, ...], str]) -> RuleTrie:
+    trie: RuleTrie = {}
+    for path, rule in rules.items():
+        node = trie
+        for n, key in enumerate(path):
+            current_rule, child = node.get(key, (None, None))
+            if n == len(path) - 1:
+                node[key] = (rule, child)
+            else:
+                if child is None:
+                    child = {}
+                node[key] = (current_rule, child)
+                node = child
+    return trie
+
+
+_TRIE = _rule_trie(MERGE_RULES)
+
+
+def _merge_object(node: _Obj, obj: dict[str, Any], trie: RuleTrie | None) -> bool:
+    """Merge a release object into `node`; True when at least one leaf was written."""
+    wrote = False
+    for key, value in obj.items():
+        rule, sub = trie.get(key, (None, None)) if trie else (None, None)
+        if rule == _OMIT:
+            continue
+        kind = type(value)
+        if rule != _WHOLE and (kind is dict or kind is list):
+            if not value:
+                continue  # an empty object or array adds nothing
+            if kind is list and any(type(v) is not dict for v in value):
+                pass  # an array with non-objects is a leaf, like a string
+            else:
+                current = node.get(key, _MISSING)
+                if current is _MISSING:
+                    child: _Obj | _Arr = _Obj() if kind is dict else _Arr()
+                    if (
+                        _merge_object(child, value, sub)  # type: ignore[arg-type]
+                        if kind is dict
+                        else _merge_array(child, value, sub)  # type: ignore[arg-type]
+                    ):
+                        node[key] = child
+                        wrote = True
+                elif kind is dict and type(current) is _Obj:
+                    wrote = _merge_object(current, value, sub) or wrote
+                elif kind is list and type(current) is _Arr:
+                    wrote = _merge_array(current, value, sub) or wrote
+                else:
+                    raise _Fallback
+                continue
+        current = node.get(key, _MISSING)
+        if type(current) is _Obj or type(current) is _Arr:
+            raise _Fallback
+        node[key] = value
+        wrote = True
+    return wrote
+
+
+def _merge_array(node: _Arr, items: list[dict[str, Any]], trie: RuleTrie | None) -> bool:
+    wrote = False
+    for item in items:
+        if not item:
+            continue
+        if "id" in item:
+            raw = item["id"]
+            if type(raw) is str:
+                key: Any = raw
+            elif type(raw) is int:
+                key = str(raw)
+            else:
+                raise _Fallback
+            current = node.get(key)
+            if current is not None:
+                if type(current.get("id")) is not type(raw):
+                    raise _Fallback  # 1 and "1": ocdsmerge splits them in odd ways
+                wrote = _merge_object(current, item, trie) or wrote
+                continue
+        else:
+            key = object()  # never merges with another object
+        child = _Obj()
+        if _merge_object(child, item, trie):
+            node[key] = child
+            wrote = True
+    return wrote
+
+
+def _render(node: _Obj) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        kind = type(value)
+        if kind is _Obj:
+            out[key] = _render(value)
+        elif kind is _Arr:
+            out[key] = [_render(item) for item in value.values()]
+        elif value is not None:
+            out[key] = value
+    return out
+
+
+def compile_fast(releases: list[dict[str, Any]]) -> dict[str, Any]:
+    """Same result as `compile_releases`, several times faster on real data."""
+    ordered = sorted_releases(releases)  # ocdsmerge's own order and date errors
+    root = _Obj(tag=["compiled"])
+    try:
+        for release in ordered:
+            ocid, date = release.get("ocid"), release.get("date")
+            root["id"], root["date"], root["ocid"] = f"{ocid}-{date}", date, ocid
+            _merge_object(root, release, _TRIE)
+    except _Fallback:
+        return compile_releases(releases)
+    return _render(root)
