@@ -153,14 +153,16 @@ def _merge_object(node: _Obj, obj: dict[str, Any], trie: RuleTrie | None) -> boo
             else:
                 current = node.get(key, _MISSING)
                 if current is _MISSING:
-                    child: _Obj | _Arr = _Obj() if kind is dict else _Arr()
-                    if (
-                        _merge_object(child, value, sub)  # type: ignore[arg-type]
-                        if kind is dict
-                        else _merge_array(child, value, sub)  # type: ignore[arg-type]
-                    ):
-                        node[key] = child
-                        wrote = True
+                    if kind is dict:
+                        fresh = _fresh_object(value, sub)
+                        if fresh is not None:
+                            node[key] = fresh
+                            wrote = True
+                    else:
+                        array = _Arr()
+                        if _merge_array(array, value, sub):
+                            node[key] = array
+                            wrote = True
                 elif kind is dict and type(current) is _Obj:
                     wrote = _merge_object(current, value, sub) or wrote
                 elif kind is list and type(current) is _Arr:
@@ -197,11 +199,36 @@ def _merge_array(node: _Arr, items: list[dict[str, Any]], trie: RuleTrie | None)
                 continue
         else:
             key = object()  # never merges with another object
-        child = _Obj()
-        if _merge_object(child, item, trie):
-            node[key] = child
+        fresh = _fresh_object(item, trie)
+        if fresh is not None:
+            node[key] = fresh
             wrote = True
     return wrote
+
+
+def _fresh_object(obj: dict[str, Any], trie: RuleTrie | None) -> _Obj | None:
+    """`_merge_object` into an empty node, without the checks an existing node needs."""
+    node = _Obj()
+    for key, value in obj.items():
+        rule, sub = trie.get(key, (None, None)) if trie else (None, None)
+        if rule == _OMIT:
+            continue
+        kind = type(value)
+        if rule != _WHOLE and (kind is dict or kind is list):
+            if not value:
+                continue
+            if kind is dict:
+                fresh = _fresh_object(value, sub)
+                if fresh is not None:
+                    node[key] = fresh
+                continue
+            if all(type(v) is dict for v in value):
+                array = _Arr()
+                if _merge_array(array, value, sub):
+                    node[key] = array
+                continue
+        node[key] = value
+    return node or None
 
 
 def _render(node: _Obj) -> dict[str, Any]:

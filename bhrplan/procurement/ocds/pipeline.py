@@ -1,22 +1,36 @@
 """From OCDS files to one row per item (the input of the screening engine).
 
-1. ingest: each file is read by `reader.read_file` and its releases written to its own
-   Parquet staging file; a file that fails is reported and its staging file deleted,
-   so nothing partial is kept; the other files go on.
-2. compile: DuckDB sorts all staged releases by ocid (spilling to disk if needed); the
-   releases of each ocid are merged with ocdsmerge (see merge.py). A record's
-   compiledRelease is used only when no release of its ocid is available.
-3. extract: one row per item of tender, awards and contracts, with buyer, suppliers,
-   supplier identifiers and countries, classification and value.
+1. stage: every file is read (`reader.read_file`; big JSON Lines files in chunks of
+   lines) and each release is appended, as JSON, to the staging file of its bucket (a
+   hash of the ocid). A file that fails is reported and everything it staged is left
+   out of step 2, so nothing partial is kept; the other files go on.
+2. compile: each bucket (about 64 MB of JSON) is read on its own; the releases of each
+   ocid are merged into one compiled release (`merge.compile_fast`, equal to
+   ocdsmerge's). A record's compiledRelease is used only when no release of its ocid
+   is available. One row per item of tender, awards and contracts is extracted, with
+   buyer, suppliers, supplier identifiers and countries, classification and value.
+3. the rows of all buckets become the DuckDB table `items`, in ocid order.
+
+Steps 1 and 2 run in worker processes (one per CPU core) when the dataset is big
+enough to gain from it; memory stays bounded by the chunk and bucket sizes, whatever
+the size of the dataset.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import shutil
+import struct
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import cache, lru_cache
+from itertools import accumulate
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -24,18 +38,25 @@ import duckdb
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+from ocdsmerge.exceptions import InconsistentTypeError, OCDSMergeError
 
 from bhrplan.lib.text import normalize_key
-from bhrplan.procurement.ocds.merge import compile_releases
-from bhrplan.procurement.ocds.reader import OcdsFileError, read_file
+from bhrplan.procurement.ocds.merge import compile_fast
+from bhrplan.procurement.ocds.reader import (
+    DECOMPRESS_ERRORS,
+    Entry,
+    OcdsFileError,
+    ReadStats,
+    _open,
+    _Reader,
+    _reason,
+    read_file,
+)
 from bhrplan.procurement.reference import country_code
 
-Progress = Callable[[str, int, int], None]
+logger = logging.getLogger(__name__)
 
-STAGING_SCHEMA = pa.schema(
-    [("kind", pa.string()), ("ocid", pa.string()), ("date", pa.string()), ("doc", pa.binary())]
-)
-BATCH_ROWS = 2000
+Progress = Callable[[str, int, int], None]
 
 ITEM_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("row_id", pa.int64()),
@@ -62,6 +83,9 @@ ITEM_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("currency", pa.string()),
 )
 ITEMS_SCHEMA = pa.schema(list(ITEM_COLUMNS))
+# What a bucket task writes: the item columns without row_id, plus the row's position in
+# the bucket (row_id is given once all buckets are done, in ocid order).
+BUCKET_SCHEMA = pa.schema([*ITEM_COLUMNS[1:], ("bucket_row", pa.int64())])
 
 
 @dataclass
@@ -75,12 +99,23 @@ class FileReport:
     linked_releases: int = 0
     upgraded: int = 0
 
+    def add(self, stats: ReadStats) -> None:
+        self.releases += stats.releases
+        self.compiled += stats.compiled
+        self.records += stats.records
+        self.linked_releases += stats.linked_releases
+        self.upgraded += stats.upgraded
+
 
 @dataclass
 class IngestResult:
     files: list[FileReport] = field(default_factory=list)
-    staging: list[Path] = field(default_factory=list)
     buckets: int = 1
+    workers: int = 1
+    ocids: int = 0
+    # ocids whose releases could not be merged as published (see _compile_ocid)
+    undated: int = 0
+    conflicting: int = 0
 
     @property
     def failed(self) -> list[FileReport]:
@@ -109,181 +144,435 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 # Releases are hash-partitioned by ocid into buckets of about this much JSON, so that
-# each bucket can be sorted by ocid within DuckDB's memory limit.
+# one bucket at a time fits in a worker's memory.
 BUCKET_BYTES = 64 * 1024 * 1024
+# Big JSON Lines files are cut into chunks of lines of about this size for the workers.
+CHUNK_BYTES = 8 * 1024 * 1024
+# A worker writes its staged releases out when it holds this much.
+FLUSH_BYTES = 16 * 1024 * 1024
+# Below this much (estimated) JSON, everything runs in the calling process.
+PARALLEL_MIN_BYTES = 48 * 1024 * 1024
+
+
+def _estimated_size(path: Path) -> int:
+    """Uncompressed size of a file (gzip counted as ~10× larger)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return 0
+    return size * 10 if path.name.lower().endswith(".gz") else size
 
 
 def bucket_count(files: list[Path]) -> int:
-    """Buckets for a dataset, estimated from file sizes (gzip counted as ~10× larger)."""
-    estimate = 0
-    for path in files:
-        try:
-            size = path.stat().st_size
-        except OSError:
-            continue
-        estimate += size * 10 if path.name.lower().endswith(".gz") else size
-    return max(1, min(512, -(-estimate // BUCKET_BYTES)))
+    """Buckets for a dataset, estimated from file sizes."""
+    estimate = sum(_estimated_size(path) for path in files)
+    return max(1, min(1024, -(-estimate // BUCKET_BYTES)))
 
 
-def _bucket_of(ocid: str, buckets: int) -> int:
+def default_workers(files: list[Path]) -> int:
+    if sum(_estimated_size(path) for path in files) < PARALLEL_MIN_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _bucket_of(ocid: bytes, buckets: int) -> int:
     if buckets == 1:
         return 0
-    return zlib.crc32(ocid.encode()) % buckets
+    return zlib.crc32(ocid) % buckets
 
 
 def _clean(value: str) -> str:
     return value.replace("\t", " ").replace("\n", " ").strip()
 
 
-def ingest(
-    paths: Iterable[str | Path], workdir: Path, progress: Progress | None = None
-) -> IngestResult:
-    files = expand_paths(paths)
-    result = IngestResult()
-    workdir.mkdir(parents=True, exist_ok=True)
-    result.buckets = buckets = bucket_count(files)
-    for n, path in enumerate(files):
-        staging = workdir / f"staging-{n:06d}"
-        report = FileReport(path=str(path), ok=True)
-        written: list[Path] = []
-        try:
-            if not path.is_file():
-                raise OcdsFileError("not a file")
-            entries, stats = read_file(path)
-            written = _write_staging(entries, staging, buckets)
-            report.releases, report.compiled = stats.releases, stats.compiled
-            report.records, report.linked_releases = stats.records, stats.linked_releases
-            report.upgraded = stats.upgraded
-            if stats.releases == 0 and stats.compiled == 0:
-                raise OcdsFileError(
-                    "no usable release (records only link to releases published elsewhere)"
-                    if stats.linked_releases
-                    else "no release or record found"
-                )
-            result.staging.extend(written)
-        except OcdsFileError as exc:
-            report.ok, report.error = False, str(exc)
-            _remove(staging)
-        except (UnicodeDecodeError, ValueError, TypeError, RecursionError) as exc:
-            report.ok, report.error = False, f"unreadable data ({type(exc).__name__})"
-            _remove(staging)
-        result.files.append(report)
-        if progress:
-            progress("read", n + 1, len(files))
-    return result
+# -- projection ---------------------------------------------------------------
+#
+# Only these fields of a release are screened; the rest (documents, milestones,
+# quantities, transactions …) is dropped before staging, which makes staging, merging
+# and extraction several times lighter. `None` keeps a value whole. Merging is by path,
+# so the merge of the projected releases gives the projection of the merge; an object
+# without `id` from which something was dropped and nothing with a value is left is
+# kept whole, so that it exists in the compiled release exactly when it would have
+# (a test compares the items extracted both ways on generated releases).
+
+_Spec = dict[str, "_Spec | None"]
+_ORG_SPEC: _Spec = {"id": None, "name": None, "identifier": None, "address": None}
+_ITEM_SPEC: _Spec = {
+    "id": None,
+    "description": None,
+    "classification": None,
+    "additionalClassifications": None,
+}
+_STAGE_SPEC: _Spec = {
+    "id": None,
+    "value": None,
+    "awardID": None,
+    "suppliers": _ORG_SPEC,
+    "items": _ITEM_SPEC,
+}
+RELEASE_SPEC: _Spec = {
+    "ocid": None,
+    "id": None,
+    "date": None,
+    "buyer": _ORG_SPEC,
+    "parties": {**_ORG_SPEC, "roles": None},
+    "tender": {
+        "id": None,
+        "title": None,
+        "description": None,
+        "value": None,
+        "procuringEntity": _ORG_SPEC,
+        "items": _ITEM_SPEC,
+    },
+    "awards": _STAGE_SPEC,
+    "contracts": _STAGE_SPEC,
+}
+_DROP: Any = object()
 
 
-def _remove(staging: Path) -> None:
-    """Delete everything a failed file staged (nothing partial is kept)."""
-    for part in staging.parent.glob(staging.name + "-b*.parquet"):
-        part.unlink(missing_ok=True)
+def _has_leaf(value: Any) -> bool:
+    """Whether merging this value writes anything (ocdsmerge skips empty objects/arrays)."""
+    if type(value) is dict:
+        return any(_has_leaf(v) for v in value.values())
+    if type(value) is list:
+        return any(type(v) is not dict or _has_leaf(v) for v in value) if value else False
+    return True
 
 
-def _write_staging(entries: Iterator[Any], staging: Path, buckets: int) -> list[Path]:
-    """Write a file's entries to one Parquet file per bucket; return the files written."""
-    writers: dict[int, pq.ParquetWriter] = {}
-    batches: dict[int, dict[str, list[Any]]] = {}
-
-    def flush(bucket: int) -> None:
-        batch = batches[bucket]
-        if not batch["kind"]:
-            return
-        if bucket not in writers:
-            path = staging.parent / f"{staging.name}-b{bucket:03d}.parquet"
-            writers[bucket] = pq.ParquetWriter(path, STAGING_SCHEMA, compression="zstd")
-        writers[bucket].write_table(pa.table(batch, schema=STAGING_SCHEMA))
-        for values in batch.values():
-            values.clear()
-
-    try:
-        for entry in entries:
-            ocid = _clean(entry.ocid)
-            bucket = _bucket_of(ocid, buckets)
-            batch = batches.setdefault(bucket, {"kind": [], "ocid": [], "date": [], "doc": []})
-            batch["kind"].append(entry.kind)
-            batch["ocid"].append(ocid)
-            batch["date"].append(_clean(entry.date))
-            batch["doc"].append(orjson.dumps(entry.data))
-            if len(batch["kind"]) >= BATCH_ROWS:
-                flush(bucket)
-        for bucket in list(batches):
-            flush(bucket)
-    finally:
-        for writer in writers.values():
-            writer.close()
-    return [staging.parent / f"{staging.name}-b{b:03d}.parquet" for b in sorted(writers)]
-
-
-def iter_compiled(
-    staging: list[Path], con: duckdb.DuckDBPyConnection, progress: Progress | None = None
-) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(ocid, source, compiled release) for every ocid; ocid order within each bucket."""
-    if not staging:
-        return
-    by_bucket: dict[str, list[str]] = {}
-    for path in staging:
-        by_bucket.setdefault(path.stem.rsplit("-b", 1)[-1], []).append(str(path))
-    total_row = con.execute(
-        "SELECT count(DISTINCT ocid) FROM read_parquet($files)",
-        {"files": [str(p) for p in staging]},
-    ).fetchone()
-    total = int(total_row[0]) if total_row else 0
-    done = 0
-    for bucket in sorted(by_bucket):
-        for out in _compile_bucket(by_bucket[bucket], con):
-            yield out
-            done += 1
-            if progress and done % 500 == 0:
-                progress("compile", done, total)
-    if progress:
-        progress("compile", total, total)
-
-
-def _compile_bucket(
-    files: list[str], con: duckdb.DuckDBPyConnection
-) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    cursor = con.cursor()
-    cursor.execute(
-        "SELECT ocid, kind, doc FROM read_parquet($files) ORDER BY ocid, kind DESC, date",
-        {"files": files},
-    )
-    current: str | None = None
-    releases: list[dict[str, Any]] = []
-    compiled: dict[str, Any] | None = None
-
-    def emit() -> tuple[str, str, dict[str, Any]] | None:
-        if current is None:
-            return None
-        if releases:
-            return current, "releases", compile_releases(releases)
-        if compiled is not None:
-            return current, "compiledRelease", compiled
-        return None
-
-    while True:
-        rows = cursor.fetchmany(2000)
-        if not rows:
-            break
-        for ocid, kind, doc in rows:
-            if ocid != current:
-                out = emit()
-                if out:
-                    yield out
-                current, releases, compiled = ocid, [], None
-            if kind == "release":
-                releases.append(orjson.loads(doc))
+def project(obj: dict[str, Any], spec: _Spec = RELEASE_SPEC) -> dict[str, Any]:
+    """The part of a release (or of one of its objects) that the screening reads."""
+    if id(spec) in _FLAT_SPECS:  # only whole values below: one comprehension
+        out = {key: value for key, value in obj.items() if key in spec}
+    else:
+        out = {}
+        for key, value in obj.items():
+            if key not in spec:
+                continue
+            sub = spec[key]
+            kind = type(value)
+            if sub is None or not value:
+                out[key] = value
+            elif kind is dict:
+                out[key] = project(value, sub)
+            elif kind is list and all(type(v) is dict for v in value):
+                out[key] = [project(v, sub) for v in value]
             else:
-                compiled = orjson.loads(doc)
-    out = emit()
-    if out:
-        yield out
-    cursor.close()
+                out[key] = value
+    if len(out) < len(obj) and "id" not in obj and not _has_leaf(out):
+        return obj
+    return out
+
+
+_FLAT_SPECS = {id(_ORG_SPEC), id(_ITEM_SPEC), id(RELEASE_SPEC["parties"])}
+
+
+# -- staging ------------------------------------------------------------------
+#
+# One append-only file per worker process and bucket. Each record: a header (file
+# number, chunk number, position in the chunk, kind, lengths), then ocid, date and the
+# projected release as JSON.
+
+_HEADER = struct.Struct("<IIIBHHI")
+_KIND_RELEASE, _KIND_COMPILED = 0, 1
+
+
+class _Stager:
+    def __init__(self, directory: str, buckets: int, file_number: int, chunk: int) -> None:
+        self.directory = directory
+        self.buckets = buckets
+        self.file_number = file_number
+        self.chunk = chunk
+        self.position = 0
+        self.size = 0
+        self.pending: dict[int, bytearray] = {}
+
+    def add(self, entry: Entry) -> None:
+        ocid = _clean(entry.ocid).encode()
+        date = _clean(entry.date).encode()[:65535]
+        doc = orjson.dumps(project(entry.data))
+        kind = _KIND_RELEASE if entry.kind == "release" else _KIND_COMPILED
+        buffer = self.pending.get(bucket := _bucket_of(ocid, self.buckets))
+        if buffer is None:
+            buffer = self.pending[bucket] = bytearray()
+        buffer += _HEADER.pack(
+            self.file_number, self.chunk, self.position, kind, len(ocid), len(date), len(doc)
+        )
+        buffer += ocid
+        buffer += date
+        buffer += doc
+        self.position += 1
+        self.size += len(doc) + len(ocid) + 32
+        if self.size >= FLUSH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        pid = os.getpid()
+        for bucket, buffer in self.pending.items():
+            if buffer:
+                with open(Path(self.directory) / f"stage-{pid}-b{bucket:04d}.bin", "ab") as fh:
+                    fh.write(buffer)
+        self.pending.clear()
+        self.size = 0
+
+
+@dataclass
+class _Staged:
+    """What a staging task reports back: its counts, or why its file cannot be used."""
+
+    file_number: int
+    chunk: int
+    stats: ReadStats
+    error: str = ""
+
+
+_DATA_ERRORS = (UnicodeDecodeError, ValueError, TypeError, RecursionError)
+
+
+def _stage_file(directory: str, buckets: int, file_number: int, path: str) -> _Staged:
+    """Stage a whole file (any format) with the streaming reader."""
+    stats = ReadStats()
+    stager = _Stager(directory, buckets, file_number, 0)
+    try:
+        if not Path(path).is_file():
+            raise OcdsFileError("not a file")
+        entries, stats = read_file(Path(path))
+        for entry in entries:
+            stager.add(entry)
+        stager.flush()
+    except OcdsFileError as exc:
+        return _Staged(file_number, 0, stats, str(exc))
+    except _DATA_ERRORS as exc:
+        return _Staged(file_number, 0, stats, f"unreadable data ({type(exc).__name__})")
+    return _Staged(file_number, 0, stats)
+
+
+def _stage_lines(
+    directory: str, buckets: int, file_number: int, chunk: int, first_line: int, block: bytes
+) -> _Staged:
+    """Stage one chunk of a JSON Lines file (whole lines, numbered from first_line)."""
+    reader = _Reader(Path())
+    stats = reader.stats
+    stager = _Stager(directory, buckets, file_number, chunk)
+    try:
+        for number, line in enumerate(block.split(b"\n"), start=first_line):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise OcdsFileError(f"line {number}: invalid JSON ({_reason(exc)})") from exc
+            for entry in reader.value_entries(value, f"line {number}"):
+                stager.add(entry)
+        stager.flush()
+    except OcdsFileError as exc:
+        return _Staged(file_number, chunk, stats, str(exc))
+    except _DATA_ERRORS as exc:
+        return _Staged(file_number, chunk, stats, f"unreadable data ({type(exc).__name__})")
+    return _Staged(file_number, chunk, stats)
+
+
+def _jsonl_chunks(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(number of the first line, whole lines) of a JSON Lines file, CHUNK_BYTES at a time."""
+    first_line = 1
+    with _open(path) as stream:
+        while block := stream.read(CHUNK_BYTES):
+            if not block.endswith(b"\n"):
+                block += stream.readline()
+            yield first_line, block
+            first_line += block.count(b"\n")
+
+
+_PEEK_ERRORS: tuple[type[Exception], ...] = (*DECOMPRESS_ERRORS, orjson.JSONDecodeError)
+
+
+def _is_big_jsonl(path: Path) -> bool:
+    """A file worth cutting into chunks: big, and its first line is a whole JSON object."""
+    if _estimated_size(path) < 2 * CHUNK_BYTES:
+        return False
+    try:
+        with _open(path) as stream:
+            first = stream.readline(CHUNK_BYTES)
+            while first and not first.strip():
+                first = stream.readline(CHUNK_BYTES)
+        return isinstance(orjson.loads(first), dict)
+    except _PEEK_ERRORS:
+        return False
+
+
+class _Inline(Executor):
+    """Runs tasks in the calling process (small datasets, tests)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+def _executor(workers: int) -> Executor:
+    if workers <= 1:
+        return _Inline()
+    # "spawn": the workers start clean, without the caller's database connections or
+    # DuckDB threads (forking those is unsafe).
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+
+
+def stage(
+    files: list[Path],
+    directory: Path,
+    buckets: int,
+    pool: Executor,
+    workers: int,
+    progress: Progress | None = None,
+) -> list[FileReport]:
+    reports = [FileReport(path=str(path), ok=True) for path in files]
+    total_mb = max(1, sum(_estimated_size(p) for p in files) // 1_000_000)
+    done_mb = 0
+    pending: list[Future[_Staged]] = []
+    failed_chunk: dict[int, int] = {}  # file → first failing chunk
+
+    def collect(future: Future[_Staged]) -> None:
+        staged = future.result()
+        report = reports[staged.file_number]
+        report.add(staged.stats)
+        if staged.error and staged.chunk < failed_chunk.get(staged.file_number, 1 << 62):
+            failed_chunk[staged.file_number] = staged.chunk
+            report.ok, report.error = False, staged.error
+
+    def submit(fn: Callable[..., _Staged], *args: Any) -> None:
+        # At most two tasks per worker in flight: memory stays bounded by the chunk size.
+        while len(pending) >= 2 * workers:
+            collect(pending.pop(0))
+        pending.append(pool.submit(fn, str(directory), buckets, *args))
+
+    for number, path in enumerate(files):
+        if _is_big_jsonl(path):
+            try:
+                for chunk, (first_line, block) in enumerate(_jsonl_chunks(path)):
+                    if number in failed_chunk:
+                        break  # the file already failed: no need to read on
+                    submit(_stage_lines, number, chunk, first_line, block)
+                    done_mb += len(block) // 1_000_000
+                    if progress:
+                        progress("read", min(done_mb, total_mb), total_mb)
+            except DECOMPRESS_ERRORS as exc:
+                failed_chunk[number] = -1
+                reports[number].ok = False
+                reports[number].error = f"cannot decompress ({_reason(exc)})"
+        else:
+            submit(_stage_file, number, str(path))
+            done_mb += _estimated_size(path) // 1_000_000
+    while pending:
+        collect(pending.pop(0))
+    for report in reports:
+        if report.ok and report.releases == 0 and report.compiled == 0:
+            report.ok = False
+            report.error = (
+                "no usable release (records only link to releases published elsewhere)"
+                if report.linked_releases
+                else "no release or record found"
+            )
+    if progress:
+        progress("read", total_mb, total_mb)
+    return reports
+
+
+# -- compile ------------------------------------------------------------------
+
+
+@dataclass
+class _Compiled:
+    bucket: int
+    path: str
+    ocids: int = 0
+    items: int = 0
+    undated: int = 0
+    conflicting: int = 0
+
+
+def _read_bucket(
+    directory: str, bucket: int, failed: frozenset[int]
+) -> dict[str, list[tuple[tuple[int, int, int], int, memoryview]]]:
+    groups: dict[str, list[tuple[tuple[int, int, int], int, memoryview]]] = {}
+    size = _HEADER.size
+    for path in sorted(Path(directory).glob(f"stage-*-b{bucket:04d}.bin")):
+        data = memoryview(path.read_bytes())
+        offset = 0
+        while offset < len(data):
+            file_number, chunk, position, kind, n_ocid, n_date, n_doc = _HEADER.unpack_from(
+                data, offset
+            )
+            offset += size
+            ocid = bytes(data[offset : offset + n_ocid]).decode()
+            offset += n_ocid + n_date
+            doc = data[offset : offset + n_doc]
+            offset += n_doc
+            if file_number not in failed:
+                groups.setdefault(ocid, []).append(((file_number, chunk, position), kind, doc))
+    return groups
+
+
+def _date_key(release: dict[str, Any]) -> str:
+    date = release.get("date")
+    return date if isinstance(date, str) else ""
+
+
+def _compile_ocid(releases: list[dict[str, Any]], out: _Compiled) -> dict[str, Any]:
+    """Merge the releases of one ocid; data that ocdsmerge refuses is still screened.
+
+    Releases without a date are ordered first (ocdsmerge refuses them); when two
+    releases give one field incompatible shapes, the latest release is used alone.
+    """
+    try:
+        return compile_fast(releases)
+    except InconsistentTypeError:
+        out.conflicting += 1
+        return compile_fast([max(releases, key=_date_key)])
+    except OCDSMergeError:
+        out.undated += 1
+        for release in releases:
+            release["date"] = _date_key(release)
+        try:
+            return compile_fast(releases)
+        except InconsistentTypeError:
+            out.conflicting += 1
+            return compile_fast([max(releases, key=_date_key)])
+
+
+def _compile_bucket(directory: str, bucket: int, failed: frozenset[int]) -> _Compiled:
+    out = _Compiled(bucket, str(Path(directory) / f"items-b{bucket:04d}.parquet"))
+    groups = _read_bucket(directory, bucket, failed)
+    rows: list[tuple[Any, ...]] = []
+    for ocid in sorted(groups):
+        entries = sorted(groups[ocid], key=lambda e: e[0])
+        releases = [orjson.loads(doc) for _key, kind, doc in entries if kind == _KIND_RELEASE]
+        if releases:
+            source, compiled = "releases", _compile_ocid(releases, out)
+        else:
+            source, compiled = "compiledRelease", orjson.loads(entries[-1][2])
+        out.ocids += 1
+        extract_rows(ocid, source, compiled, rows)
+    del groups
+    out.items = len(rows)
+    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in ROW_NAMES]
+    columns.append(list(range(len(rows))))
+    del rows
+    pq.write_table(pa.table(columns, schema=BUCKET_SCHEMA), out.path, compression="zstd")
+    return out
 
 
 # -- extraction ---------------------------------------------------------------
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        # Already clean (the common case): no need to split and join again.
+        if value.isprintable() and "  " not in value and value[:1] != " " != value[-1:]:
+            return value
+        return " ".join(value.split())
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -291,10 +580,14 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+_NOT_DIGITS = re.compile(r"\D+")
+
+
 def _digits(value: str) -> str:
-    return "".join(ch for ch in value if ch.isdigit())
+    return _NOT_DIGITS.sub("", value)
 
 
+@cache
 def normalize_scheme(scheme: str, uri: str = "") -> str:
     key = normalize_key(scheme)
     if "unspsc" in key:
@@ -304,6 +597,23 @@ def normalize_scheme(scheme: str, uri: str = "") -> str:
     if "contrataciones" in key or "dncp" in key or "contrataciones.gov.py" in uri:
         return "DNCP"
     return scheme.strip()
+
+
+@lru_cache(maxsize=65536, typed=True)
+def _classification(raw_scheme: Any, raw_uri: Any, raw_id: Any) -> tuple[str, str, str, str]:
+    """(scheme, id, unspsc digits, cpv digits) of one classification (codes repeat a lot)."""
+    text = _text(raw_scheme)
+    scheme = normalize_scheme(text, _text(raw_uri)) if text else ""
+    code = _text(raw_id)
+    unspsc = cpv = ""
+    if code:
+        if scheme == "UNSPSC":
+            unspsc = _digits(code)[:8]
+        elif scheme == "DNCP":
+            unspsc = _digits(code.split("-")[0])[:8]
+        elif scheme == "CPV":
+            cpv = _digits(code.split("-")[0])[:8]
+    return scheme, code, unspsc, cpv
 
 
 def classification_fields(item: dict[str, Any]) -> tuple[str, str, str, str, str]:
@@ -322,20 +632,14 @@ def classification_fields(item: dict[str, Any]) -> tuple[str, str, str, str, str
         if not isinstance(cls, dict):
             continue
         # Paraguay's DNCP publishes `schema` instead of `scheme`.
-        raw_scheme = _text(cls.get("scheme") or cls.get("schema"))
-        scheme = normalize_scheme(raw_scheme, _text(cls.get("uri"))) if raw_scheme else ""
+        raw = (cls.get("scheme") or cls.get("schema"), cls.get("uri"), cls.get("id"))
+        try:
+            scheme, code, unspsc, cpv = _classification(*raw)
+        except TypeError:  # an object or array where text belongs: not cacheable
+            scheme, code, unspsc, cpv = _classification.__wrapped__(*raw)
         first_scheme = first_scheme or scheme
-        code = _text(cls.get("id"))
-        if not code:
-            continue
-        unspsc = cpv = ""
-        if scheme == "UNSPSC":
-            unspsc = _digits(code)[:8]
-        elif scheme == "DNCP":
-            unspsc = _digits(code.split("-")[0])[:8]
-        elif scheme == "CPV":
-            cpv = _digits(code.split("-")[0])[:8]
-        return scheme, code, unspsc, cpv, "classification"
+        if code:
+            return scheme, code, unspsc, cpv, "classification"
     item_id = _text(item.get("id"))
     if first_scheme == "UNSPSC" and item_id.isdigit() and len(item_id) in (6, 8):
         return first_scheme, "", item_id, "", "item id"
@@ -384,7 +688,20 @@ def _value(obj: dict[str, Any]) -> tuple[float | None, str]:
     return None, ""
 
 
+ROW_NAMES = tuple(name for name, _type in ITEM_COLUMNS[1:])
+
+
 def extract_items(ocid: str, source: str, release: dict[str, Any]) -> list[dict[str, Any]]:
+    """One dict per item (see ITEM_COLUMNS)."""
+    rows: list[tuple[Any, ...]] = []
+    extract_rows(ocid, source, release, rows)
+    return [dict(zip(ROW_NAMES, row, strict=True)) for row in rows]
+
+
+def extract_rows(
+    ocid: str, source: str, release: dict[str, Any], rows: list[tuple[Any, ...]]
+) -> None:
+    """Append one tuple per item of tender, awards and contracts, in ROW_NAMES order."""
     parties = {
         _text(p.get("id")): p for p in _as_list(release.get("parties")) if p.get("id") is not None
     }
@@ -399,49 +716,55 @@ def extract_items(ocid: str, source: str, release: dict[str, Any]) -> list[dict[
             else {},
         )
     buyer, buyer_id, _c, _s = _org(buyer_ref or {}, parties)
-    tender_title = _text(tender.get("title") or tender.get("description"))
+    tender_title = _text(tender.get("title") or tender.get("description")) or None
     tender_amount, tender_currency = _value(tender)
     awards = {_text(a.get("id")): a for a in _as_list(release.get("awards"))}
-
-    rows: list[dict[str, Any]] = []
+    # The same items usually come back in the award and the contract: normalise once.
+    normalized: dict[str, str] = {}
 
     def add(stage: str, stage_id: str, holder: dict[str, Any], suppliers: list[dict[str, Any]]):
         amount, currency = _value(holder)
         if amount is None:
             amount, currency = tender_amount, tender_currency
         orgs = [_org(s, parties) for s in suppliers]
-        names = "; ".join(o[0] for o in orgs if o[0])
-        idents = "; ".join(o[1] for o in orgs if o[1])
+        names = "; ".join(o[0] for o in orgs if o[0]) or None
+        idents = "; ".join(o[1] for o in orgs if o[1]) or None
         country, country_source = next(((o[2], o[3]) for o in orgs if o[2]), ("", ""))
+        common = (
+            buyer or None,
+            buyer_id or None,
+            tender_title,
+            names,
+            idents,
+            country or None,
+            country_source or None,
+            amount,
+            currency or None,
+        )
         for item in _as_list(holder.get("items")):
             description = _text(item.get("description"))
             if not description and isinstance(item.get("classification"), dict):
                 description = _text(item["classification"].get("description"))
+            norm = normalized.get(description)
+            if norm is None:
+                norm = normalized[description] = normalize_key(description)
             scheme, code, unspsc, cpv, origin = classification_fields(item)
             rows.append(
-                {
-                    "ocid": ocid,
-                    "source": source,
-                    "stage": stage,
-                    "stage_id": stage_id,
-                    "item_id": _text(item.get("id")),
-                    "description": description,
-                    "description_norm": normalize_key(description),
-                    "scheme": scheme or None,
-                    "classification_id": code or None,
-                    "unspsc": unspsc or None,
-                    "cpv": cpv or None,
-                    "code_origin": origin or None,
-                    "buyer": buyer or None,
-                    "buyer_id": buyer_id or None,
-                    "tender_title": tender_title or None,
-                    "suppliers": names or None,
-                    "supplier_ids": idents or None,
-                    "supplier_country": country or None,
-                    "country_source": country_source or None,
-                    "value_amount": amount,
-                    "currency": currency or None,
-                }
+                (
+                    ocid,
+                    source,
+                    stage,
+                    stage_id,
+                    _text(item.get("id")),
+                    description,
+                    norm,
+                    scheme or None,
+                    code or None,
+                    unspsc or None,
+                    origin or None,
+                    cpv or None,
+                    *common,
+                )
             )
 
     add("tender", _text(tender.get("id")), tender, [])
@@ -453,7 +776,6 @@ def extract_items(ocid: str, source: str, release: dict[str, Any]) -> list[dict[
             award = awards.get(_text(contract.get("awardID")), {})
             suppliers = _as_list(award.get("suppliers"))
         add("contract", _text(contract.get("id")), contract, suppliers)
-    return rows
 
 
 def build_items(
@@ -461,33 +783,58 @@ def build_items(
     con: duckdb.DuckDBPyConnection,
     progress: Progress | None = None,
     workdir: Path | None = None,
+    workers: int | None = None,
 ) -> IngestResult:
     """Read, compile and extract into the DuckDB table `items` (replaced)."""
+    files = expand_paths(paths)
+    result = IngestResult(buckets=bucket_count(files))
+    result.workers = workers if workers is not None else default_workers(files)
     con.execute("DROP TABLE IF EXISTS items")
-    _create_items_table(con)
-    with tempfile.TemporaryDirectory(dir=workdir, prefix="ocds-") as tmp:
-        result = ingest(paths, Path(tmp), progress)
-        buffer: list[dict[str, Any]] = []
-        row_id = 0
-        for ocid, source, release in iter_compiled(result.staging, con, progress):
-            for row in extract_items(ocid, source, release):
-                row_id += 1
-                row["row_id"] = row_id
-                buffer.append(row)
-            if len(buffer) >= 5000:
-                _insert(con, buffer)
-                buffer = []
-        _insert(con, buffer)
+    directory = Path(tempfile.mkdtemp(dir=workdir, prefix="ocds-"))
+    pool = _executor(result.workers)
+    try:
+        result.files = stage(files, directory, result.buckets, pool, result.workers, progress)
+        failed = frozenset(n for n, report in enumerate(result.files) if not report.ok)
+        buckets = sorted({int(p.stem.rsplit("-b", 1)[1]) for p in directory.glob("stage-*-b*.bin")})
+        parts: list[tuple[str, int]] = []
+        futures = [pool.submit(_compile_bucket, str(directory), b, failed) for b in buckets]
+        for done, future in enumerate(futures, start=1):
+            compiled = future.result()
+            result.ocids += compiled.ocids
+            result.undated += compiled.undated
+            result.conflicting += compiled.conflicting
+            if compiled.items:
+                parts.append((compiled.path, compiled.items))
+            if progress:
+                progress("compile", done, len(futures))
+        _create_items_table(con, parts)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(directory, ignore_errors=True)
+    if result.undated or result.conflicting:
+        logger.info(
+            "%s ocids had undated releases, %s had conflicting releases",
+            result.undated,
+            result.conflicting,
+        )
     return result
 
 
-def _create_items_table(con: duckdb.DuckDBPyConnection) -> None:
-    empty = ITEMS_SCHEMA.empty_table()  # noqa: F841 - read by DuckDB's replacement scan
-    con.execute("CREATE TABLE items AS SELECT * FROM empty")
-
-
-def _insert(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
-    if not rows:
+def _create_items_table(con: duckdb.DuckDBPyConnection, parts: list[tuple[str, int]]) -> None:
+    """The items of all buckets, row_id numbering them bucket after bucket."""
+    if not parts:
+        empty = ITEMS_SCHEMA.empty_table()  # noqa: F841 - read by DuckDB's replacement scan
+        con.execute("CREATE TABLE items AS SELECT * FROM empty")
         return
-    batch = pa.Table.from_pylist(rows, schema=ITEMS_SCHEMA)  # noqa: F841 - DuckDB scan
-    con.execute("INSERT INTO items SELECT * FROM batch")
+    bases = pa.table(  # noqa: F841 - read by DuckDB's replacement scan
+        {
+            "filename": [path for path, _count in parts],
+            "base": list(accumulate((count for _path, count in parts), initial=0))[:-1],
+        }
+    )
+    columns = ", ".join(f"p.{name}" for name in ROW_NAMES)
+    con.execute(
+        f"CREATE TABLE items AS SELECT (b.base + p.bucket_row + 1)::BIGINT AS row_id, {columns} "  # noqa: S608 - our own column names
+        "FROM read_parquet($files, filename = true) AS p JOIN bases AS b USING (filename)",
+        {"files": [path for path, _count in parts]},
+    )

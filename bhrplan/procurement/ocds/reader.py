@@ -11,17 +11,17 @@ caller turns into a per-file error report (the file's partial output is discarde
 
 from __future__ import annotations
 
-import gzip
 import io
 import logging
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import ijson
 import orjson
+from isal import igzip, isal_zlib
 from ocdskit.upgrade import upgrade_release_10_11
 
 # A first line longer than this is not treated as JSON Lines (it may be a whole
@@ -31,6 +31,14 @@ JSONL_FIRST_LINE_LIMIT = 8 * 1024 * 1024
 # ocdskit logs every differing copy of a party while upgrading 1.0 data (common in real
 # data, e.g. Paraguay); the merged party is what the screening uses.
 logging.getLogger("ocdskit").setLevel(logging.ERROR)
+
+
+# What a damaged gzip file raises while it is read.
+DECOMPRESS_ERRORS: tuple[type[Exception], ...] = (
+    OSError,
+    EOFError,
+    cast(type[Exception], isal_zlib.error),
+)
 
 
 class OcdsFileError(Exception):
@@ -59,7 +67,8 @@ def _open(path: Path) -> IO[bytes]:
     head = raw.read(2)
     raw.seek(0)
     if head == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+        # ISA-L's gzip (same format, same API) decompresses about 2.5× faster than zlib.
+        return igzip.IGzipFile(fileobj=raw)  # type: ignore[return-value]
     return raw
 
 
@@ -178,7 +187,7 @@ class _Reader:
                 first = stream.readline(JSONL_FIRST_LINE_LIMIT + 1)
                 while first and not first.strip():
                     first = stream.readline(JSONL_FIRST_LINE_LIMIT + 1)
-            except (OSError, EOFError) as exc:
+            except DECOMPRESS_ERRORS as exc:
                 raise OcdsFileError(f"cannot decompress ({_reason(exc)})") from exc
             if not first:
                 raise OcdsFileError("empty file")
@@ -206,7 +215,7 @@ class _Reader:
                 except orjson.JSONDecodeError as exc:
                     raise OcdsFileError(f"line {number}: invalid JSON ({_reason(exc)})") from exc
                 yield from self.value_entries(value, f"line {number}")
-        except (OSError, EOFError) as exc:
+        except DECOMPRESS_ERRORS as exc:
             raise OcdsFileError(f"cannot decompress ({_reason(exc)})") from exc
 
     def _read_streaming(self, stream: IO[bytes]) -> Iterator[Entry]:

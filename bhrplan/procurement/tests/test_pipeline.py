@@ -1,6 +1,10 @@
+import copy
 import json
 
 import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bhrplan.procurement.ocds.pipeline import build_items, classification_fields, extract_items
 from bhrplan.procurement.tests.conftest import release
@@ -117,3 +121,128 @@ def test_it_gives_the_same_items_when_releases_are_split_into_buckets(ocds_sampl
     many_buckets, split = items(100_000)
     assert one_bucket == 1 and many_buckets > 5
     assert split == single
+
+
+def _items(con):
+    return con.execute("SELECT * EXCLUDE (row_id) FROM items ORDER BY row_id").fetchall()
+
+
+def test_it_gives_the_same_items_in_worker_processes_and_in_chunks(ocds_samples, monkeypatch):
+    from bhrplan.procurement.ocds import pipeline
+
+    inline = duckdb.connect()
+    build_items([ocds_samples], inline, workers=1)
+    # Small chunks and buckets so that the real samples cross every boundary.
+    monkeypatch.setattr(pipeline, "BUCKET_BYTES", 200_000)
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 4096)
+    parallel = duckdb.connect()
+    result = build_items([ocds_samples], parallel, workers=2)
+    assert result.workers == 2 and result.buckets > 3
+    # Same rows; their order (row_id) follows the buckets, which differ here.
+    assert sorted(_items(parallel), key=repr) == sorted(_items(inline), key=repr)
+    row_ids = parallel.execute("SELECT min(row_id), max(row_id), count(*) FROM items").fetchone()
+    assert row_ids == (1, len(_items(inline)), len(_items(inline)))
+
+
+def test_it_cuts_big_json_lines_files_into_chunks_and_drops_a_file_failing_late(
+    tmp_path, monkeypatch
+):
+    import gzip
+
+    from bhrplan.procurement.ocds import pipeline
+
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 2048)
+    lines = [
+        json.dumps(
+            release(
+                ocid=f"ocds-big-{n}",
+                tender={"id": "t", "items": [{"id": "1", "description": "Guantes de nitrilo"}]},
+            )
+        )
+        for n in range(60)
+    ]
+    good = tmp_path / "good.jsonl.gz"
+    good.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join([*lines[:40], "{broken", *lines[40:]]) + "\n")
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps(release(ocid="ocds-other-1", tender={"id": "t"})) + "\n")
+    for workers in (1, 2):
+        con = duckdb.connect()
+        result = build_items([good, bad, other], con, workers=workers)
+        assert [f.ok for f in result.files] == [True, False, True]
+        assert result.files[1].error.startswith("line 41: invalid JSON")
+        assert result.files[0].releases == 60
+        ocids = {r[0] for r in con.execute("SELECT DISTINCT ocid FROM items").fetchall()}
+        assert ocids == {f"ocds-big-{n}" for n in range(60)}  # nothing of bad.jsonl
+
+
+def test_it_screens_releases_that_ocdsmerge_refuses(write_json):
+    undated = release(
+        rid="2", tender={"id": "t", "items": [{"id": "1", "description": "Ladrillos"}]}
+    )
+    del undated["date"]
+    path = write_json("undated.json", {"releases": [release(), undated]})
+    con = duckdb.connect()
+    result = build_items([path], con)
+    assert result.undated == 1
+    assert con.execute("SELECT description FROM items").fetchall() == [("Ladrillos",)]
+
+
+# -- projection: only what the screening reads is staged ------------------------
+
+_FIELDS = [
+    "id",
+    "description",
+    "classification",
+    "additionalClassifications",
+    "quantity",
+    "suppliers",
+    "items",
+    "name",
+    "documents",
+    "value",
+    "awardID",
+    "title",
+]
+_leaf = st.one_of(st.none(), st.sampled_from(["", "a", "1"]), st.integers(1, 2))
+_obj = st.recursive(
+    _leaf,
+    lambda inner: st.one_of(
+        st.dictionaries(st.sampled_from(_FIELDS), inner, max_size=4),
+        st.lists(st.dictionaries(st.sampled_from(_FIELDS), inner, max_size=4), max_size=3),
+    ),
+    max_leaves=14,
+)
+_release_parts = st.fixed_dictionaries(
+    {},
+    optional={
+        "tender": _obj,
+        "awards": _obj,
+        "contracts": _obj,
+        "parties": _obj,
+        "buyer": _obj,
+        "planning": _obj,
+    },
+)
+
+
+@pytest.mark.filterwarnings("ignore::ocdsmerge.exceptions.DuplicateIdValueWarning")
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_release_parts, min_size=1, max_size=3))
+def test_it_extracts_the_same_items_from_projected_releases(parts):
+    from bhrplan.procurement.ocds.merge import compile_fast
+    from bhrplan.procurement.ocds.pipeline import project
+
+    releases = [
+        {**part, "ocid": "ocds-x-1", "id": str(n), "date": f"2020-0{n + 1}-01"}
+        for n, part in enumerate(parts)
+    ]
+    try:
+        full = compile_fast(copy.deepcopy(releases))
+    except Exception:
+        return
+    projected = compile_fast([project(r) for r in copy.deepcopy(releases)])
+    assert extract_items("ocds-x-1", "releases", projected) == extract_items(
+        "ocds-x-1", "releases", full
+    )
