@@ -150,6 +150,8 @@ BUCKET_BYTES = 64 * 1024 * 1024
 CHUNK_BYTES = 8 * 1024 * 1024
 # A worker writes its staged releases out when it holds this much.
 FLUSH_BYTES = 16 * 1024 * 1024
+# A bucket's items are written out this many rows at a time.
+WRITE_ROWS = 16384
 # Below this much (estimated) JSON, everything runs in the calling process.
 PARALLEL_MIN_BYTES = 48 * 1024 * 1024
 
@@ -546,21 +548,28 @@ def _compile_bucket(directory: str, bucket: int, failed: frozenset[int]) -> _Com
     out = _Compiled(bucket, str(Path(directory) / f"items-b{bucket:04d}.parquet"))
     groups = _read_bucket(directory, bucket, failed)
     rows: list[tuple[Any, ...]] = []
-    for ocid in sorted(groups):
-        entries = sorted(groups[ocid], key=lambda e: e[0])
-        releases = [orjson.loads(doc) for _key, kind, doc in entries if kind == _KIND_RELEASE]
-        if releases:
-            source, compiled = "releases", _compile_ocid(releases, out)
-        else:
-            source, compiled = "compiledRelease", orjson.loads(entries[-1][2])
-        out.ocids += 1
-        extract_rows(ocid, source, compiled, rows)
-    del groups
-    out.items = len(rows)
-    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in ROW_NAMES]
-    columns.append(list(range(len(rows))))
-    del rows
-    pq.write_table(pa.table(columns, schema=BUCKET_SCHEMA), out.path, compression="zstd")
+    with pq.ParquetWriter(out.path, BUCKET_SCHEMA, compression="zstd") as writer:
+
+        def write() -> None:
+            columns = [list(c) for c in zip(*rows, strict=True)]
+            columns.append(list(range(out.items, out.items + len(rows))))
+            writer.write_table(pa.table(columns, schema=BUCKET_SCHEMA))
+            out.items += len(rows)
+            rows.clear()
+
+        for ocid in sorted(groups):
+            entries = sorted(groups.pop(ocid), key=lambda e: e[0])
+            releases = [orjson.loads(d) for _key, kind, d in entries if kind == _KIND_RELEASE]
+            if releases:
+                source, compiled = "releases", _compile_ocid(releases, out)
+            else:
+                source, compiled = "compiledRelease", orjson.loads(entries[-1][2])
+            out.ocids += 1
+            extract_rows(ocid, source, compiled, rows)
+            if len(rows) >= WRITE_ROWS:  # bounded memory: rows go out in batches
+                write()
+        if rows:
+            write()
     return out
 
 
