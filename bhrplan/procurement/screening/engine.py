@@ -129,23 +129,33 @@ def screen(items: ibis.Table) -> ibis.Table:
 
     base = items.select("row_id", "unspsc", "cpv", "classification_id", "scheme")
 
-    def code_hits(system: str, column: ibis.Value, table: ibis.Table) -> ibis.Table:
-        cm = code_map.filter(code_map.system == system)
-        joined = table.join(cm, column.startswith(cm.prefix))
-        return joined.select(
-            row_id=joined.row_id,
-            category=joined.category,
-            matched=joined.system.upper() + ibis.literal(" ") + joined.prefix,
-            level=joined.level,
-        )
+    levels = sorted(set(code_map_table().column("level").to_pylist()))
+
+    def code_hits(system: str, column: str, table: ibis.Table) -> ibis.Table:
+        # "code starts with prefix" as one equality join per prefix length: hash joins
+        # instead of comparing every item with every prefix.
+        parts = []
+        for level in levels:
+            cm = code_map.filter((code_map.system == system) & (code_map.level == level))
+            keyed = table.select("row_id", key=table[column].substr(0, level))
+            joined = keyed.join(cm, keyed.key == cm.prefix)
+            parts.append(
+                joined.select(
+                    row_id=joined.row_id,
+                    category=joined.category,
+                    matched=joined.system.upper() + ibis.literal(" ") + joined.prefix,
+                    level=joined.level,
+                )
+            )
+        return ibis.union(*parts)
 
     hits = (
-        code_hits("unspsc", base.unspsc, base.filter(base.unspsc.notnull()))
-        .union(code_hits("cpv", base.cpv, base.filter(base.cpv.notnull())))
+        code_hits("unspsc", "unspsc", base.filter(base.unspsc.notnull()))
+        .union(code_hits("cpv", "cpv", base.filter(base.cpv.notnull())))
         .union(
             code_hits(
                 "dncp",
-                base.classification_id,
+                "classification_id",
                 base.filter((base.scheme == "DNCP") & base.classification_id.notnull()),
             )
         )
