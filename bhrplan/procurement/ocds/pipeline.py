@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bhrplan.lib.text import normalize_key
+from bhrplan.procurement.ocds.errors import FileProblem
 from bhrplan.procurement.ocds.merge import compile_releases
 from bhrplan.procurement.ocds.reader import OcdsFileError, read_file
 from bhrplan.procurement.reference import country_code
@@ -68,12 +69,23 @@ ITEMS_SCHEMA = pa.schema(list(ITEM_COLUMNS))
 class FileReport:
     path: str
     ok: bool
-    error: str = ""
+    error: str = ""  # in English; shown translated from error_code/params/location
     releases: int = 0
     compiled: int = 0
     records: int = 0
     linked_releases: int = 0
     upgraded: int = 0
+    error_code: str = ""
+    error_params: dict[str, Any] = field(default_factory=dict)
+    error_location: dict[str, Any] = field(default_factory=dict)
+
+    def fail(self, error: BaseException | FileProblem) -> None:
+        """The file cannot be used: keep why as data (errors.py renders it when shown)."""
+        problem = error if isinstance(error, FileProblem) else FileProblem.from_exception(error)
+        self.ok, self.error = False, problem.english()
+        data = problem.as_dict()
+        self.error_code, self.error_params = data["code"], data["params"]
+        self.error_location = data["location"]
 
 
 @dataclass
@@ -148,7 +160,7 @@ def ingest(
         written: list[Path] = []
         try:
             if not path.is_file():
-                raise OcdsFileError("not a file")
+                raise OcdsFileError("not_a_file")
             entries, stats = read_file(path)
             written = _write_staging(entries, staging, buckets)
             report.releases, report.compiled = stats.releases, stats.compiled
@@ -156,16 +168,11 @@ def ingest(
             report.upgraded = stats.upgraded
             if stats.releases == 0 and stats.compiled == 0:
                 raise OcdsFileError(
-                    "no usable release (records only link to releases published elsewhere)"
-                    if stats.linked_releases
-                    else "no release or record found"
+                    "only_linked_releases" if stats.linked_releases else "no_releases"
                 )
             result.staging.extend(written)
-        except OcdsFileError as exc:
-            report.ok, report.error = False, str(exc)
-            _remove(staging)
-        except (UnicodeDecodeError, ValueError, TypeError, RecursionError) as exc:
-            report.ok, report.error = False, f"unreadable data ({type(exc).__name__})"
+        except (OcdsFileError, UnicodeDecodeError, ValueError, TypeError, RecursionError) as exc:
+            report.fail(exc)
             _remove(staging)
         result.files.append(report)
         if progress:
