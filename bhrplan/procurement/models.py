@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bhrplan.core.models import BaseModel
+from bhrplan.procurement.ocds.errors import file_error_message
 
 
 class Dataset(BaseModel):
@@ -96,6 +97,11 @@ class Screening(BaseModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def file_error_messages(self) -> list[tuple[str, str]]:
+        """(file name, why it was not used) in the active language."""
+        return [(str(e.get("path", "")), file_error_message(e)) for e in self.file_errors]
 
     @property
     def percent(self) -> int:

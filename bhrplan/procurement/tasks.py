@@ -6,6 +6,7 @@ from pathlib import Path
 from django_tasks import task
 
 from bhrplan.procurement.models import Screening
+from bhrplan.procurement.ocds.errors import stored_error
 from bhrplan.procurement.screening.run import run_screening
 from bhrplan.procurement.services import procurement_dir, screening_finish, screening_progress
 
@@ -34,5 +35,5 @@ def run_screening_task(screening_id: int) -> None:
         store=str(Path(result.store)),
         coverage=result.coverage,
         summary=result.summary,
-        file_errors=[{"path": Path(f.path).name, "error": f.error} for f in result.failed_files],
+        file_errors=[{"path": Path(f.path).name, **stored_error(f)} for f in result.failed_files],
     )

@@ -41,12 +41,15 @@ import pyarrow.parquet as pq
 from ocdsmerge.exceptions import InconsistentTypeError, OCDSMergeError
 
 from bhrplan.lib.text import normalize_key
+from bhrplan.procurement.ocds.errors import FileProblem
 from bhrplan.procurement.ocds.merge import compile_fast
 from bhrplan.procurement.ocds.reader import (
     DECOMPRESS_ERRORS,
     Entry,
+    Location,
     OcdsFileError,
     ReadStats,
+    _line_error,
     _open,
     _Reader,
     _reason,
@@ -98,6 +101,17 @@ class FileReport:
     records: int = 0
     linked_releases: int = 0
     upgraded: int = 0
+    error_code: str = ""
+    error_params: dict[str, Any] = field(default_factory=dict)
+    error_location: dict[str, Any] = field(default_factory=dict)
+
+    def fail(self, error: BaseException | FileProblem) -> None:
+        """The file cannot be used: keep why as data (errors.py renders it when shown)."""
+        problem = error if isinstance(error, FileProblem) else FileProblem.from_exception(error)
+        self.ok, self.error = False, problem.english()
+        data = problem.as_dict()
+        self.error_code, self.error_params = data["code"], data["params"]
+        self.error_location = data["location"]
 
     def add(self, stats: ReadStats) -> None:
         self.releases += stats.releases
@@ -324,10 +338,10 @@ class _Staged:
     file_number: int
     chunk: int
     stats: ReadStats
-    error: str = ""
+    problem: FileProblem | None = None  # picklable, unlike the exception
 
 
-_DATA_ERRORS = (UnicodeDecodeError, ValueError, TypeError, RecursionError)
+_FILE_ERRORS = (OcdsFileError, UnicodeDecodeError, ValueError, TypeError, RecursionError)
 
 
 def _stage_file(directory: str, buckets: int, file_number: int, path: str) -> _Staged:
@@ -336,15 +350,13 @@ def _stage_file(directory: str, buckets: int, file_number: int, path: str) -> _S
     stager = _Stager(directory, buckets, file_number, 0)
     try:
         if not Path(path).is_file():
-            raise OcdsFileError("not a file")
+            raise OcdsFileError("not_a_file")
         entries, stats = read_file(Path(path))
         for entry in entries:
             stager.add(entry)
         stager.flush()
-    except OcdsFileError as exc:
-        return _Staged(file_number, 0, stats, str(exc))
-    except _DATA_ERRORS as exc:
-        return _Staged(file_number, 0, stats, f"unreadable data ({type(exc).__name__})")
+    except _FILE_ERRORS as exc:
+        return _Staged(file_number, 0, stats, FileProblem.from_exception(exc))
     return _Staged(file_number, 0, stats)
 
 
@@ -363,14 +375,12 @@ def _stage_lines(
             try:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
-                raise OcdsFileError(f"line {number}: invalid JSON ({_reason(exc)})") from exc
-            for entry in reader.value_entries(value, f"line {number}"):
+                raise _line_error(exc, number) from exc
+            for entry in reader.value_entries(value, Location(line=number)):
                 stager.add(entry)
         stager.flush()
-    except OcdsFileError as exc:
-        return _Staged(file_number, chunk, stats, str(exc))
-    except _DATA_ERRORS as exc:
-        return _Staged(file_number, chunk, stats, f"unreadable data ({type(exc).__name__})")
+    except _FILE_ERRORS as exc:
+        return _Staged(file_number, chunk, stats, FileProblem.from_exception(exc))
     return _Staged(file_number, chunk, stats)
 
 
@@ -440,9 +450,9 @@ def stage(
         staged = future.result()
         report = reports[staged.file_number]
         report.add(staged.stats)
-        if staged.error and staged.chunk < failed_chunk.get(staged.file_number, 1 << 62):
+        if staged.problem and staged.chunk < failed_chunk.get(staged.file_number, 1 << 62):
             failed_chunk[staged.file_number] = staged.chunk
-            report.ok, report.error = False, staged.error
+            report.fail(staged.problem)
 
     def submit(fn: Callable[..., _Staged], *args: Any) -> None:
         # At most two tasks per worker in flight: memory stays bounded by the chunk size.
@@ -462,8 +472,7 @@ def stage(
                         progress("read", min(done_mb, total_mb), total_mb)
             except DECOMPRESS_ERRORS as exc:
                 failed_chunk[number] = -1
-                reports[number].ok = False
-                reports[number].error = f"cannot decompress ({_reason(exc)})"
+                reports[number].fail(OcdsFileError("cannot_decompress", reason=_reason(exc)))
         else:
             submit(_stage_file, number, str(path))
             done_mb += _estimated_size(path) // 1_000_000
@@ -471,11 +480,8 @@ def stage(
         collect(pending.pop(0))
     for report in reports:
         if report.ok and report.releases == 0 and report.compiled == 0:
-            report.ok = False
-            report.error = (
-                "no usable release (records only link to releases published elsewhere)"
-                if report.linked_releases
-                else "no release or record found"
+            report.fail(
+                FileProblem("only_linked_releases" if report.linked_releases else "no_releases")
             )
     if progress:
         progress("read", total_mb, total_mb)

@@ -5,12 +5,14 @@ releases, single records, JSON Lines and concatenated JSON, optionally gzip-comp
 OCDS 1.0 and 1.1 mixed. Large packages are streamed item by item with ijson, JSON Lines
 line by line with orjson, so memory stays bounded by the largest single release.
 
-`read_file` yields `Entry` objects; any problem raises `OcdsFileError`, which the
-caller turns into a per-file error report (the file's partial output is discarded).
+`read_file` yields `Entry` objects; any problem raises `OcdsFileError` (see errors.py:
+a code, its parameters and where in the file), which the caller turns into a per-file
+error report (the file's partial output is discarded).
 """
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import warnings
@@ -23,6 +25,10 @@ import ijson
 import orjson
 from isal import igzip, isal_zlib
 from ocdskit.upgrade import upgrade_release_10_11
+
+from bhrplan.procurement.ocds.errors import Location, OcdsFileError
+
+__all__ = ["Entry", "Location", "OcdsFileError", "ReadStats", "read_file"]
 
 # A first line longer than this is not treated as JSON Lines (it may be a whole
 # package written on one line): the streaming parser takes it instead.
@@ -39,10 +45,6 @@ DECOMPRESS_ERRORS: tuple[type[Exception], ...] = (
     EOFError,
     cast(type[Exception], isal_zlib.error),
 )
-
-
-class OcdsFileError(Exception):
-    """The file cannot be used; the message says why (shown to users)."""
 
 
 @dataclass
@@ -72,43 +74,43 @@ def _open(path: Path) -> IO[bytes]:
     return raw
 
 
-def _check_list_of_objects(value: Any, where: str) -> None:
+def _check_list_of_objects(value: Any, where: Location, name: str) -> None:
     if value is None:
         return
     if not isinstance(value, list) or any(not isinstance(v, dict) for v in value):
-        raise OcdsFileError(f"{where} must be an array of objects")
+        raise OcdsFileError("field_not_list_of_objects", where, field=name)
 
 
-def _check_release(release: Any, where: str) -> dict[str, Any]:
+def _check_release(release: Any, where: Location) -> dict[str, Any]:
     if not isinstance(release, dict):
-        raise OcdsFileError(f"{where}: a release must be a JSON object")
+        raise OcdsFileError("release_not_object", where)
     ocid = release.get("ocid")
     if not isinstance(ocid, str) or not ocid.strip():
-        raise OcdsFileError(f"{where}: missing ocid")
+        raise OcdsFileError("release_without_ocid", where)
     date = release.get("date")
     if date is not None and not isinstance(date, str):
-        raise OcdsFileError(f"{where}: date must be a string")
+        raise OcdsFileError("date_not_text", where)
     tender = release.get("tender")
     if tender is not None:
         if not isinstance(tender, dict):
-            raise OcdsFileError(f"{where}: tender must be an object")
-        _check_list_of_objects(tender.get("items"), f"{where}: tender.items")
+            raise OcdsFileError("field_not_object", where, field="tender")
+        _check_list_of_objects(tender.get("items"), where, "tender.items")
     for section in ("awards", "contracts", "parties"):
-        _check_list_of_objects(release.get(section), f"{where}: {section}")
+        _check_list_of_objects(release.get(section), where, section)
     for section in ("awards", "contracts"):
-        for obj in release.get(section) or ():
-            _check_list_of_objects(obj.get("items"), f"{where}: {section}.items")
+        for n, obj in enumerate(release.get(section) or ()):
+            _check_list_of_objects(obj.get("items"), where, f"{section}[{n}].items")
     return release
 
 
-def _upgrade(release: dict[str, Any], where: str) -> None:
+def _upgrade(release: dict[str, Any], where: Location) -> None:
     """OCDS 1.0 → 1.1 with ocdskit (organisations moved into `parties`, …)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ocdskit warns about differing party copies
             upgrade_release_10_11(release, reorder=False)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise OcdsFileError(f"{where}: cannot upgrade this OCDS 1.0 release ({exc})") from exc
+        raise OcdsFileError("upgrade_failed", where, reason=_reason(exc)) from exc
 
 
 def _is_linked_release(value: Any) -> bool:
@@ -122,7 +124,9 @@ class _Reader:
         self.version_hint = ""
 
     # -- entries -------------------------------------------------------------
-    def release_entry(self, release: Any, where: str, version: str = "") -> Entry:
+    # `where` is a Location; the older text form ("line 3") is still accepted.
+    def release_entry(self, release: Any, where: Location | str, version: str = "") -> Entry:
+        where = Location.of(where)
         release = _check_release(release, where)
         declared = str(release.get("version") or version or self.version_hint or "1.0")
         if not declared.startswith("1.1"):
@@ -131,48 +135,53 @@ class _Reader:
         self.stats.releases += 1
         return Entry("release", release["ocid"].strip(), str(release.get("date") or ""), release)
 
-    def record_entries(self, record: Any, where: str, version: str = "") -> Iterator[Entry]:
+    def record_entries(
+        self, record: Any, where: Location | str, version: str = ""
+    ) -> Iterator[Entry]:
+        where = Location.of(where)
         if not isinstance(record, dict):
-            raise OcdsFileError(f"{where}: a record must be a JSON object")
+            raise OcdsFileError("record_not_object", where)
         ocid = record.get("ocid")
         if not isinstance(ocid, str) or not ocid.strip():
-            raise OcdsFileError(f"{where}: missing ocid")
+            raise OcdsFileError("record_without_ocid", where)
         self.stats.records += 1
         releases = record.get("releases")
         if releases is not None and not isinstance(releases, list):
-            raise OcdsFileError(f"{where}: releases must be an array")
+            raise OcdsFileError("field_not_list", where, field="releases")
         for n, release in enumerate(releases or ()):
             if _is_linked_release(release):
                 self.stats.linked_releases += 1
                 continue
-            yield self.release_entry(release, f"{where}.releases[{n}]", version)
+            yield self.release_entry(release, where.at(f"releases[{n}]"), version)
         compiled = record.get("compiledRelease")
         if compiled:
             if not isinstance(compiled, dict):
-                raise OcdsFileError(f"{where}: compiledRelease must be an object")
+                raise OcdsFileError("field_not_object", where, field="compiledRelease")
             compiled.setdefault("ocid", ocid)
-            _check_release(compiled, f"{where}.compiledRelease")
+            _check_release(compiled, where.at("compiledRelease"))
             declared = str(compiled.get("version") or version or self.version_hint or "1.0")
             if not declared.startswith("1.1"):
-                _upgrade(compiled, where)
+                _upgrade(compiled, where.at("compiledRelease"))
             self.stats.compiled += 1
             yield Entry("compiled", ocid.strip(), str(compiled.get("date") or ""), compiled)
 
-    def value_entries(self, value: Any, where: str) -> Iterator[Entry]:
+    def value_entries(self, value: Any, where: Location | str) -> Iterator[Entry]:
         """A whole top-level JSON value: package, record or release."""
+        where = Location.of(where)
         if not isinstance(value, dict):
-            raise OcdsFileError(f"{where}: expected a JSON object")
+            raise OcdsFileError("not_object", where)
         version = str(value.get("version") or "")
         if isinstance(value.get("records"), list) and "ocid" not in value:
             for n, record in enumerate(value["records"]):
-                yield from self.record_entries(record, f"{where}.records[{n}]", version)
+                yield from self.record_entries(record, where.at(f"records[{n}]"), version)
         elif "ocid" in value and ("compiledRelease" in value or "versionedRelease" in value):
             yield from self.record_entries(value, where, version)
         elif isinstance(value.get("releases"), list) and "ocid" not in value:
             for n, release in enumerate(value["releases"]):
-                yield self.release_entry(release, f"{where}.releases[{n}]", version)
+                yield self.release_entry(release, where.at(f"releases[{n}]"), version)
         elif "records" in value or ("releases" in value and "ocid" not in value):
-            raise OcdsFileError(f"{where}: releases/records must be an array")
+            name = "records" if "records" in value else "releases"
+            raise OcdsFileError("field_not_list", where, field=name)
         else:
             yield self.release_entry(value, where, version)
 
@@ -181,16 +190,19 @@ class _Reader:
         try:
             stream = _open(self.path)
         except OSError as exc:
-            raise OcdsFileError(f"cannot open: {exc.strerror}") from exc
+            raise OcdsFileError("cannot_open", reason=exc.strerror or _reason(exc)) from exc
         with stream:
             try:
-                first = stream.readline(JSONL_FIRST_LINE_LIMIT + 1)
+                # A UTF-8 byte order mark (written by some Windows tools) is skipped.
+                first = stream.readline(JSONL_FIRST_LINE_LIMIT + 1).removeprefix(codecs.BOM_UTF8)
+                if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                    raise OcdsFileError("not_utf8")
                 while first and not first.strip():
                     first = stream.readline(JSONL_FIRST_LINE_LIMIT + 1)
             except DECOMPRESS_ERRORS as exc:
-                raise OcdsFileError(f"cannot decompress ({_reason(exc)})") from exc
+                raise OcdsFileError("cannot_decompress", reason=_reason(exc)) from exc
             if not first:
-                raise OcdsFileError("empty file")
+                raise OcdsFileError("blank" if stream.tell() else "empty")
             value: Any = None
             if len(first) <= JSONL_FIRST_LINE_LIMIT:
                 try:
@@ -204,7 +216,7 @@ class _Reader:
                 yield from self._read_streaming(io.BufferedReader(_Chain(first, stream)))
 
     def _read_jsonl(self, value: dict[str, Any], stream: IO[bytes]) -> Iterator[Entry]:
-        yield from self.value_entries(value, "line 1")
+        yield from self.value_entries(value, Location(line=1))
         try:
             for number, line in enumerate(_lines(stream), start=2):
                 line = line.strip()
@@ -213,10 +225,10 @@ class _Reader:
                 try:
                     value = orjson.loads(line)
                 except orjson.JSONDecodeError as exc:
-                    raise OcdsFileError(f"line {number}: invalid JSON ({_reason(exc)})") from exc
-                yield from self.value_entries(value, f"line {number}")
+                    raise _line_error(exc, number) from exc
+                yield from self.value_entries(value, Location(line=number))
         except DECOMPRESS_ERRORS as exc:
-            raise OcdsFileError(f"cannot decompress ({_reason(exc)})") from exc
+            raise OcdsFileError("cannot_decompress", reason=_reason(exc)) from exc
 
     def _read_streaming(self, stream: IO[bytes]) -> Iterator[Entry]:
         events = ijson.parse(stream, multiple_values=True, use_float=True)
@@ -225,19 +237,19 @@ class _Reader:
             for prefix, event, _value in events:
                 if prefix != "" or event != "start_map":
                     if event in ("start_array", "string", "number", "boolean", "null"):
-                        raise OcdsFileError("expected a JSON object at the top level")
+                        raise OcdsFileError("top_level_not_object")
                     continue
                 count += 1
-                yield from self._top_level_object(events, f"object {count}")
+                yield from self._top_level_object(events, Location(value=count))
         except ijson.common.IncompleteJSONError as exc:
-            raise OcdsFileError(_ijson_message(exc)) from exc
+            raise _ijson_error(exc) from exc
         except UnicodeDecodeError as exc:
-            raise OcdsFileError("the file is not UTF-8") from exc
+            raise OcdsFileError("not_utf8") from exc
         if count == 0:
-            raise OcdsFileError("empty file")
+            raise OcdsFileError("blank")
 
     def _top_level_object(
-        self, events: Iterator[tuple[str, str, Any]], where: str
+        self, events: Iterator[tuple[str, str, Any]], where: Location
     ) -> Iterator[Entry]:
         meta: dict[str, Any] = {}
         for prefix, event, value in events:
@@ -254,7 +266,7 @@ class _Reader:
                     if p == key and e == "end_array":
                         break
                     item = _build(events, e, v)
-                    item_where = f"{where}.{key}[{n}]"
+                    item_where = where.at(f"{key}[{n}]")
                     if key == "records":
                         yield from self.record_entries(item, item_where, version)
                     elif _is_linked_release(item):
@@ -309,17 +321,25 @@ def _reason(exc: Exception) -> str:
     return text[:160]
 
 
-def _ijson_message(exc: Exception) -> str:
+def _ijson_error(exc: Exception) -> OcdsFileError:
     text = exc.args[0] if exc.args else ""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     text = str(text)
     if "UTF8" in text or "UTF-8" in text:
-        return "the file is not valid UTF-8"
+        return OcdsFileError("not_utf8")
     if "premature EOF" in text:
-        return "truncated JSON (the file ends too early)"
+        return OcdsFileError("truncated")
     first = text.strip().splitlines()[0] if text.strip() else "syntax error"
-    return f"invalid JSON ({first[:120]})"
+    return OcdsFileError("invalid_json", reason=first[:120])
+
+
+def _line_error(exc: Exception, number: int) -> OcdsFileError:
+    """A JSON Lines line orjson cannot parse: not UTF-8, or not JSON."""
+    reason = _reason(exc)
+    if "UTF-8" in reason:
+        return OcdsFileError("not_utf8", Location(line=number))
+    return OcdsFileError("invalid_json", Location(line=number), reason=reason)
 
 
 def _build(events: Iterator[tuple[str, str, Any]], event: str, value: Any) -> Any:

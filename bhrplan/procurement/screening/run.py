@@ -1,12 +1,14 @@
 """Run a screening end to end and keep its results in an analytical store (DuckDB file).
 
-The store holds the tables `items`, `flags`, `coverage`, `files` (per-file report) and
-`summary`; the Django database keeps only metadata rows (see models.py).
+The store holds the tables `items`, `flags`, `coverage`, `files` (per-file report; the
+error's code, its parameters and location as JSON, see ocds/errors.py) and `summary`;
+the Django database keeps only metadata rows (see models.py).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -73,6 +75,19 @@ def flags_table(con: duckdb.DuckDBPyConnection, backend: str = "duckdb") -> pa.T
     raise BackendUnavailable(f"unknown backend {backend!r}")
 
 
+def files_table(reports: list[dict[str, Any]]) -> pa.Table:
+    """The per-file report for the store; the error's parameters and location as JSON text."""
+    rows = [
+        {
+            **row,
+            "error_params": json.dumps(row["error_params"]),
+            "error_location": json.dumps(row["error_location"]),
+        }
+        for row in reports
+    ]
+    return pa.Table.from_pylist(rows)
+
+
 def run_screening(
     paths: Iterable[str | Path],
     store: Path,
@@ -102,7 +117,7 @@ def run_screening(
         cov = coverage(ib.table("items")).to_pyarrow().to_pylist()[0]
         summ = summary(ib.table("flags")).to_pyarrow().to_pylist()[0]
         if ingest.files:
-            con.register("files_arrow", pa.Table.from_pylist(ingest.as_dicts()))
+            con.register("files_arrow", files_table(ingest.as_dicts()))
             con.execute("CREATE OR REPLACE TABLE files AS SELECT * FROM files_arrow")
             con.unregister("files_arrow")
         if progress:

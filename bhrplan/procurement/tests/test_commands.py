@@ -1,10 +1,14 @@
 import csv
+import json
 from io import StringIO
 
+import duckdb
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from bhrplan.procurement.screening.run import escape_cell
+from bhrplan.procurement.tests.conftest import release
 
 
 def test_it_screens_files_and_writes_one_csv_row_per_flag(ocds_samples, tmp_path):
@@ -24,7 +28,7 @@ def test_it_screens_files_and_writes_one_csv_row_per_flag(ocds_samples, tmp_path
     assert "Files: 84 read, 5 skipped." in text
     assert "with a supplier country: " in text
     assert "Flagged (due diligence needed" in text
-    assert "empty file" in err.getvalue()
+    assert "The file is empty (0 bytes)." in err.getvalue()
     rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
     assert rows
     assert {
@@ -44,6 +48,37 @@ def test_it_screens_files_and_writes_one_csv_row_per_flag(ocds_samples, tmp_path
     } <= set(rows[0])
     assert "unknown" in {r["supplier_country"] for r in rows}
     assert "missing" in {r["suppliers"] for r in rows}
+
+
+def test_it_says_why_files_were_skipped_in_the_active_language(
+    write_json, tmp_path, tmp_path_factory
+):
+    write_json("good.json", {"releases": [release()]})
+    write_json("empty.json", None, raw=b"")
+    write_json("cut.json", None, raw=b'{"releases": [{"ocid": "ocds-1"')
+    write_json("no-ocid.jsonl", None, raw=json.dumps(release()).encode() + b'\n{"id": "2"}\n')
+    store = tmp_path_factory.mktemp("out") / "store.duckdb"
+    out, err = StringIO(), StringIO()
+    with translation.override("es"):
+        call_command("screen_ocds", str(tmp_path), "--store", str(store), stdout=out, stderr=err)
+    lines = err.getvalue()
+    assert f"Se omitió {tmp_path / 'empty.json'}: El archivo está vacío (0 bytes)." in lines
+    assert "cut.json: El archivo termina antes de que el JSON esté completo" in lines
+    assert "no-ocid.jsonl: Línea 2: La entrega no tiene ocid" in lines
+    assert "Archivos: 1 leídos, 3 omitidos." in out.getvalue()
+    con = duckdb.connect(str(store), read_only=True)
+    rows = con.execute(
+        "SELECT error_code, error_location FROM files WHERE NOT ok ORDER BY path"
+    ).fetchall()
+    con.close()
+    assert [(code, json.loads(where)["line"]) for code, where in rows] == [
+        ("truncated", None),
+        ("empty", None),
+        ("release_without_ocid", 2),
+    ]
+    out, err = StringIO(), StringIO()
+    call_command("screen_ocds", str(tmp_path), "--store", str(store), stdout=out, stderr=err)
+    assert "no-ocid.jsonl: Line 2: The release has no ocid" in err.getvalue()
 
 
 def test_it_refuses_an_unknown_backend(tmp_path):

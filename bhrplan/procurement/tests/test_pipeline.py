@@ -1,26 +1,44 @@
 import copy
 import json
+import pickle
 
 import duckdb
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bhrplan.procurement.ocds.pipeline import build_items, classification_fields, extract_items
+from bhrplan.procurement.ocds.errors import file_error_message, stored_error
+from bhrplan.procurement.ocds.pipeline import (
+    build_items,
+    classification_fields,
+    extract_items,
+)
 from bhrplan.procurement.tests.conftest import release
 
 
 def test_it_reports_each_bad_real_file_and_keeps_the_others(ocds_samples):
     con = duckdb.connect()
     result = build_items([ocds_samples], con)
-    failed = {f.path.rsplit("/", 1)[-1]: f.error for f in result.failed}
-    assert failed == {
-        "283826.json": "empty file",
-        "283906.json": "empty file",
-        "284456.json": "empty file",
-        "284437.json": "no usable release (records only link to releases published elsewhere)",
-        "284453.json": "no usable release (records only link to releases published elsewhere)",
+    failed = {f.path.rsplit("/", 1)[-1]: f for f in result.failed}
+    assert {name: f.error_code for name, f in failed.items()} == {
+        "283826.json": "empty",
+        "283906.json": "empty",
+        "284456.json": "empty",
+        "284437.json": "only_linked_releases",
+        "284453.json": "only_linked_releases",
     }
+    linked = failed["284437.json"]
+    assert linked.error.startswith(
+        "No usable release: the records only link to releases published elsewhere."
+    )
+    with translation.override("es"):
+        assert file_error_message(stored_error(linked)).startswith(
+            "No hay entregas utilizables: los registros solo enlazan a entregas publicadas"
+        )
+        assert file_error_message(stored_error(failed["283826.json"])) == (
+            "El archivo está vacío (0 bytes)."
+        )
     assert len(result.files) == 120
     assert sum(f.upgraded for f in result.files) == 38  # OCDS 1.0 releases upgraded
     (items, ocids) = con.execute("SELECT count(*), count(DISTINCT ocid) FROM items").fetchone()
@@ -44,8 +62,27 @@ def test_it_keeps_nothing_from_a_file_that_fails_halfway(write_json):
     con = duckdb.connect()
     result = build_items([good, bad], con)
     assert [f.ok for f in result.files] == [True, False]
-    assert "line 2" in result.files[1].error
+    report = result.files[1]
+    assert report.error_code == "invalid_json"
+    assert report.error_location == {"line": 2, "value": None, "path": ""}
+    assert report.error.startswith("Line 2: This is not valid JSON (")
+    assert json.loads(json.dumps(result.as_dicts()))[1]["error_code"] == "invalid_json"
+    assert pickle.loads(pickle.dumps(report)) == report  # noqa: S301 - our own bytes
     assert con.execute("SELECT DISTINCT ocid FROM items").fetchall() == [("ocds-abc-1",)]
+
+
+def test_it_says_in_both_languages_why_a_path_gives_nothing(write_json, tmp_path):
+    nothing = write_json("nothing.json", {"version": "1.1", "releases": []})
+    result = build_items([tmp_path / "gone.json", nothing], duckdb.connect())
+    gone, empty_package = result.files
+    assert (gone.error_code, empty_package.error_code) == ("not_a_file", "no_releases")
+    assert gone.error == "This is not a file that can be read (it may have been moved or deleted)."
+    assert empty_package.error == "No release or record was found in the file."
+    with translation.override("es"):
+        assert file_error_message(stored_error(empty_package)) == (
+            "No se encontró ninguna entrega ni ningún registro en el archivo."
+        )
+        assert file_error_message(stored_error(gone)).startswith("No es un archivo que se pueda")
 
 
 def test_it_reads_dncp_schema_and_colombian_codes_in_item_ids():
@@ -171,7 +208,8 @@ def test_it_cuts_big_json_lines_files_into_chunks_and_drops_a_file_failing_late(
         con = duckdb.connect()
         result = build_items([good, bad, other], con, workers=workers)
         assert [f.ok for f in result.files] == [True, False, True]
-        assert result.files[1].error.startswith("line 41: invalid JSON")
+        assert result.files[1].error_code == "invalid_json"
+        assert result.files[1].error.startswith("Line 41: This is not valid JSON (")
         assert result.files[0].releases == 60
         ocids = {r[0] for r in con.execute("SELECT DISTINCT ocid FROM items").fetchall()}
         assert ocids == {f"ocds-big-{n}" for n in range(60)}  # nothing of bad.jsonl

@@ -1,9 +1,11 @@
 import gzip
 import json
+import pickle
 
 import pytest
+from django.utils import translation
 
-from bhrplan.procurement.ocds.reader import OcdsFileError, read_file
+from bhrplan.procurement.ocds.reader import Location, OcdsFileError, read_file
 from bhrplan.procurement.tests.conftest import release
 
 
@@ -76,28 +78,170 @@ def test_it_upgrades_ocds_1_0_releases_to_1_1(write_json):
     assert "buyer" in got[0].data["parties"][0]["roles"]
 
 
-@pytest.mark.parametrize(
-    ("raw", "message"),
-    [
-        (b"", "empty file"),
-        (b"   \n\n", "empty file"),
-        (b'{"releases": [{"ocid": "ocds-1", "id": "1"', "truncated JSON"),
-        (b'{"releases": [{"ocid": "ocds-1", "id": "1"}} ]', "invalid JSON"),
-        (b'{"releases": [{"id": "1", "date": "2020"}]}', "missing ocid"),
-        (b'{"releases": [{"ocid": "ocds-1", "tender": []}]}', "tender must be an object"),
-        (b'{"releases": [{"ocid": "ocds-1", "awards": {"id": 1}}]}', "awards must be an array"),
-        (b'{"releases": {"ocid": "ocds-1"}}', "must be an array"),
-        (b"[1, 2]", "JSON object"),
-        (b'{"releases": [{"ocid": "ocds-\xff\xfe", "id": "1"}]}\n', "UTF-8"),
-        (b'{"ocid": "ocds-1", "id": "1"}\n{"ocid": \n', "line 2"),
-    ],
-)
-def test_it_reports_bad_files(write_json, raw, message):
+# (file content, code, English message, Spanish message): what a coordinator reads about
+# each kind of bad file, in both languages.
+BAD_FILES = [
+    (b"", "empty", "The file is empty (0 bytes).", "El archivo está vacío (0 bytes)."),
+    (
+        b"   \n\n",
+        "blank",
+        "The file holds only blank lines or spaces, no data.",
+        "El archivo solo contiene líneas o espacios en blanco, ningún dato.",
+    ),
+    (
+        b'{"releases": [{"ocid": "ocds-1", "id": "1"',
+        "truncated",
+        "The file ends before the JSON is complete (truncated download?).",
+        "El archivo termina antes de que el JSON esté completo (¿descarga interrumpida?).",
+    ),
+    (
+        b'{"releases": [{"ocid": "ocds-1", "id": "1"}} ]',
+        "invalid_json",
+        "This is not valid JSON (parse error: ",
+        "El contenido no es JSON válido (parse error: ",
+    ),
+    (
+        b'{"releases": [{"id": "1", "date": "2020"}]}',
+        "release_without_ocid",
+        "Line 1, releases[0]: The release has no ocid (the identifier of the contracting "
+        "process), so it cannot be used.",
+        "Línea 1, releases[0]: La entrega no tiene ocid (el identificador del proceso de "
+        "contratación), por lo que no se puede usar.",
+    ),
+    (
+        json.dumps({"records": [{"ocid": "ocds-1"}, {"releases": []}]}, indent=2).encode(),
+        "record_without_ocid",
+        "records[1]: The record has no ocid",
+        "records[1]: El registro no tiene ocid",
+    ),
+    (
+        b'{"releases": [{"ocid": "ocds-1", "tender": []}]}',
+        "field_not_object",
+        "Line 1, releases[0]: The field “tender” must be a JSON object {…}.",
+        "Línea 1, releases[0]: El campo “tender” debe ser un objeto JSON {…}.",
+    ),
+    (
+        b'{"releases": [{"ocid": "ocds-1", "awards": {"id": 1}}]}',
+        "field_not_list_of_objects",
+        "Line 1, releases[0]: The field “awards” must be a list of JSON objects [{…}, …].",
+        "Línea 1, releases[0]: El campo “awards” debe ser una lista de objetos JSON [{…}, …].",
+    ),
+    (
+        b'{"releases": [{"ocid": "ocds-1", "awards": [{"items": "x"}]}]}',
+        "field_not_list_of_objects",
+        "Line 1, releases[0]: The field “awards[0].items” must be a list",
+        "Línea 1, releases[0]: El campo “awards[0].items” debe ser una lista",
+    ),
+    (
+        b'{"ocid": "o", "date": 2020}',
+        "date_not_text",
+        "Line 1: The release date must be text, such as “2020-01-31T00:00:00Z”.",
+        "Línea 1: La fecha de la entrega debe ser texto, como “2020-01-31T00:00:00Z”.",
+    ),
+    (
+        b'{"records": [{"ocid": "o", "compiledRelease": {"date": 5}}]}',
+        "date_not_text",
+        "Line 1, records[0].compiledRelease: The release date",
+        "Línea 1, records[0].compiledRelease: La fecha de la entrega",
+    ),
+    (
+        b'{"releases": {"ocid": "ocds-1"}}',
+        "field_not_list",
+        "Line 1: The field “releases” must be a list […].",
+        "Línea 1: El campo “releases” debe ser una lista […].",
+    ),
+    (
+        b"[1, 2]",
+        "top_level_not_object",
+        "The file must hold JSON objects {…}",
+        "El archivo debe contener objetos JSON {…}",
+    ),
+    (
+        b'{"ocid": "o", "id": "1"}\n[1]\n',
+        "not_object",
+        "Line 2: Expected a JSON object {…}",
+        "Línea 2: Se esperaba un objeto JSON {…}",
+    ),
+    (
+        b'{"releases": [{"ocid": "ocds-\xff\xfe", "id": "1"}]}\n',
+        "not_utf8",
+        "The text is not encoded as UTF-8 (it may be Latin-1, Windows-1252 or UTF-16). "
+        "Save the file as UTF-8 and try again.",
+        "El texto no está codificado en UTF-8 (puede estar en Latin-1, Windows-1252 o "
+        "UTF-16). Guarde el archivo como UTF-8 e inténtelo de nuevo.",
+    ),
+    (
+        '{"ocid": "o", "id": "1"}'.encode("utf-16"),
+        "not_utf8",
+        "The text is not encoded as UTF-8",
+        "El texto no está codificado en UTF-8",
+    ),
+    (
+        b'{"ocid": "ocds-1", "id": "1"}\n{"ocid": "Adquisici\xf3n"}\n',
+        "not_utf8",
+        "Line 2: The text is not encoded as UTF-8",
+        "Línea 2: El texto no está codificado en UTF-8",
+    ),
+    (
+        b'{"ocid": "ocds-1", "id": "1"}\n{"ocid": \n',
+        "invalid_json",
+        "Line 2: This is not valid JSON (",
+        "Línea 2: El contenido no es JSON válido (",
+    ),
+    (
+        (
+            json.dumps(release(), indent=1) + json.dumps({"releases": [{"id": "2"}]}, indent=1)
+        ).encode(),
+        "release_without_ocid",
+        "Object 2, releases[0]: The release has no ocid",
+        "Objeto 2, releases[0]: La entrega no tiene ocid",
+    ),
+]
+
+
+@pytest.mark.parametrize(("raw", "code", "english", "spanish"), BAD_FILES)
+def test_it_reports_bad_files_in_english_and_spanish(write_json, raw, code, english, spanish):
     path = write_json("bad.json", None, raw=raw)
-    with pytest.raises(OcdsFileError, match=message):
+    with pytest.raises(OcdsFileError) as caught:
         entries(path)
+    problem = caught.value.problem
+    assert problem.code == code
+    assert str(caught.value).startswith(english)
+    assert problem.message("en") == str(caught.value)
+    assert problem.message("es").startswith(spanish)
+    with translation.override("es"):
+        assert problem.message() == problem.message("es")
+
+
+def test_it_keeps_the_problem_when_the_error_crosses_a_process_boundary(write_json):
+    path = write_json("bad.json", None, raw=b'{"ocid": "o", "id": "1"}\n{"releases": [{}]}\n')
+    with pytest.raises(OcdsFileError) as caught:
+        entries(path)
+    copy = pickle.loads(pickle.dumps(caught.value))  # noqa: S301 - our own bytes
+    assert copy.problem == caught.value.problem
+    assert copy.problem.location == Location(line=2, path="releases[0]")
+    assert str(copy) == str(caught.value)
+
+
+def test_it_skips_a_utf8_byte_order_mark(write_json):
+    got, _ = entries(
+        write_json("bom.json", None, raw=b"\xef\xbb\xbf" + json.dumps(release()).encode())
+    )
+    assert [e.ocid for e in got] == ["ocds-abc-1"]
 
 
 def test_it_reports_a_missing_file(tmp_path):
-    with pytest.raises(OcdsFileError, match="cannot open"):
+    with pytest.raises(OcdsFileError, match="The file cannot be opened") as caught:
         entries(tmp_path / "nope.json")
+    assert caught.value.problem.code == "cannot_open"
+    assert caught.value.problem.message("es").startswith("No se puede abrir el archivo (")
+
+
+def test_it_reports_a_damaged_gzip_file(tmp_path):
+    path = tmp_path / "p.jsonl.gz"
+    path.write_bytes(gzip.compress(json.dumps(release()).encode() * 50)[:-30])
+    with pytest.raises(OcdsFileError) as caught:
+        entries(path)
+    assert caught.value.problem.code == "cannot_decompress"
+    assert "download it again" in str(caught.value)
+    assert "descárguelo de nuevo" in caught.value.problem.message("es")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from bhrplan.procurement.ocds.errors import file_error_message, stored_error
 from bhrplan.procurement.screening.run import (
     BACKENDS,
     BackendUnavailable,
@@ -66,8 +67,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
         for report in result.failed_files:
+            error = file_error_message(stored_error(report))
             self.stderr.write(
-                _("Skipped %(path)s: %(error)s") % {"path": report.path, "error": report.error}
+                _("Skipped %(path)s: %(error)s") % {"path": report.path, "error": error}
             )
         cov = result.coverage
         items = cov["items"] or 1

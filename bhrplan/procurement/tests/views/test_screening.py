@@ -4,6 +4,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from bhrplan.procurement.models import Screening
@@ -92,10 +93,65 @@ def test_it_screens_an_upload_in_the_background(
     screening = Screening.objects.get()
     assert screening.status == Screening.Status.DONE
     assert screening.summary["flagged_items"] == 1
-    assert screening.file_errors == [{"path": "0001-empty.json", "error": "empty file"}]
+    assert screening.file_errors == [
+        {
+            "path": "0001-empty.json",
+            "error": "The file is empty (0 bytes).",
+            "code": "empty",
+            "params": {},
+            "location": {"line": None, "value": None, "path": ""},
+        }
+    ]
     page = persona_clients["coordinator"].get(response.url)
     assert "Guantes" not in page.content.decode()  # items are on the tender page
-    assert "empty file" in page.content.decode()
+    assert "The file is empty (0 bytes)." in page.content.decode()
+
+
+def test_it_says_why_files_were_not_used_in_the_viewers_language(
+    persona_clients, territory, django_capture_on_commit_callbacks
+):
+    no_ocid = json.dumps({"releases": [release(), {"id": "2"}]}, indent=2).encode()
+    bad_types = json.dumps(release(tender=[])).encode() + b"\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        persona_clients["coordinator"].post(
+            reverse("procurement:screening_create"),
+            {
+                "name": "Errores",
+                "territory": territory.pk,
+                "upload": [
+                    upload("ok.json", json.dumps(release()).encode()),
+                    upload("vacio.json", b""),
+                    upload("cortado.json", b'{"releases": [{"ocid": "ocds-1"'),
+                    upload("latin1.json", '{"ocid": "Adquisición"}'.encode("latin-1")),
+                    upload("sin-ocid.json", no_ocid),
+                    upload("tipos.jsonl", bad_types),
+                ],
+            },
+        )
+    screening = Screening.objects.get()
+    with translation.override("es"):
+        url = reverse("procurement:screening_detail", args=[screening.pk])
+    page = persona_clients["coordinator"].get(url).content.decode()
+    for text in (
+        "0001-vacio.json</span>: El archivo está vacío (0 bytes).",
+        "0002-cortado.json</span>: El archivo termina antes de que el JSON esté completo "
+        "(¿descarga interrumpida?).",
+        "0003-latin1.json</span>: El texto no está codificado en UTF-8",
+        "0004-sin-ocid.json</span>: releases[1]: La entrega no tiene ocid",
+        "0005-tipos.jsonl</span>: Línea 1: El campo “tender” debe ser un objeto JSON {…}.",
+    ):
+        assert text in page, text
+    english = persona_clients["coordinator"].get(url.replace("/es/", "/en/")).content.decode()
+    assert "releases[1]: The release has no ocid" in english
+    assert persona_clients["outsider"].get(url).status_code == 404
+    assert persona_clients["coordinator"].post(url).status_code == 405
+
+
+def test_it_shows_file_errors_stored_before_they_had_codes(persona_clients, done_screening):
+    done_screening.file_errors = [{"path": "old.json", "error": "empty file"}]
+    done_screening.save(update_fields=["file_errors"])
+    url = reverse("procurement:screening_detail", args=[done_screening.pk])
+    assert "old.json</span>: empty file" in persona_clients["coordinator"].get(url).content.decode()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,245 @@
+"""Why an OCDS file cannot be used, kept as data and put into words when shown.
+
+The reader and the pipeline raise `OcdsFileError`, which carries a `FileProblem`: a code,
+its parameters and a `Location` (the line of a JSON Lines file or the number of a
+top-level JSON value, plus a JSON path such as `releases[2].awards[0]`, which needs no
+translation). The problem is plain data: it can be pickled (it crosses from worker
+processes), stored as JSON with the screening, and rendered in the reader's language
+only when a page or the command shows it.
+
+The msgids are English, so the English text is the msgid itself, formatted without
+Django's translation machinery (`str(exc)`, logs, workers that never set Django up).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.utils.translation import gettext, override
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a msgid for makemessages. Django's own needs settings, which a worker process
+    may not have; this module must import (and say things in English) without them."""
+    return message
+
+
+# One message per code, written for people who are not programmers: what is wrong and,
+# where it helps, what to do.
+MESSAGES: dict[str, str] = {
+    "cannot_open": gettext_noop("The file cannot be opened (%(reason)s)."),
+    "cannot_decompress": gettext_noop(
+        "The file is compressed (gzip) but cannot be decompressed (%(reason)s). It may be "
+        "damaged or incomplete: download it again."
+    ),
+    "empty": gettext_noop("The file is empty (0 bytes)."),
+    "blank": gettext_noop("The file holds only blank lines or spaces, no data."),
+    "truncated": gettext_noop(
+        "The file ends before the JSON is complete (truncated download?). Download it "
+        "again or ask the publisher for a complete copy."
+    ),
+    "invalid_json": gettext_noop(
+        "This is not valid JSON (%(reason)s). Check that the file holds OCDS data in "
+        "JSON, not a web page or a spreadsheet."
+    ),
+    "not_utf8": gettext_noop(
+        "The text is not encoded as UTF-8 (it may be Latin-1, Windows-1252 or UTF-16). "
+        "Save the file as UTF-8 and try again."
+    ),
+    "top_level_not_object": gettext_noop(
+        "The file must hold JSON objects {…} (release or record packages, releases or "
+        "records), but it starts with a list or a single value."
+    ),
+    "not_object": gettext_noop(
+        "Expected a JSON object {…} (a release or record package, a release or a "
+        "record), found something else."
+    ),
+    "release_not_object": gettext_noop("A release must be a JSON object {…}."),
+    "record_not_object": gettext_noop("A record must be a JSON object {…}."),
+    "release_without_ocid": gettext_noop(
+        "The release has no ocid (the identifier of the contracting process), so it cannot be used."
+    ),
+    "record_without_ocid": gettext_noop(
+        "The record has no ocid (the identifier of the contracting process), so it cannot be used."
+    ),
+    "date_not_text": gettext_noop("The release date must be text, such as “2020-01-31T00:00:00Z”."),
+    "field_not_object": gettext_noop("The field “%(field)s” must be a JSON object {…}."),
+    "field_not_list": gettext_noop("The field “%(field)s” must be a list […]."),
+    "field_not_list_of_objects": gettext_noop(
+        "The field “%(field)s” must be a list of JSON objects [{…}, …]."
+    ),
+    "upgrade_failed": gettext_noop(
+        "This OCDS 1.0 release cannot be converted to OCDS 1.1 (%(reason)s)."
+    ),
+    "not_a_file": gettext_noop(
+        "This is not a file that can be read (it may have been moved or deleted)."
+    ),
+    "no_releases": gettext_noop("No release or record was found in the file."),
+    "only_linked_releases": gettext_noop(
+        "No usable release: the records only link to releases published elsewhere. "
+        "Download those releases (or records with a compiledRelease) and screen them."
+    ),
+    "unreadable": gettext_noop(
+        "Part of the data cannot be read (%(reason)s). Check that the file holds OCDS data."
+    ),
+}
+
+LINE = gettext_noop("Line %(line)s")
+LINE_PATH = gettext_noop("Line %(line)s, %(path)s")
+VALUE = gettext_noop("Object %(number)s")
+VALUE_PATH = gettext_noop("Object %(number)s, %(path)s")
+WHERE = gettext_noop("%(where)s: %(message)s")
+
+_OLD_WHERE = re.compile(r"(line|object) (\d+)(?:\.(.*))?", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in a file: a JSON Lines line or a top-level value, and a JSON path in it."""
+
+    line: int | None = None
+    value: int | None = None  # number of the top-level JSON value (1 for most files)
+    path: str = ""  # e.g. "records[0].compiledRelease"
+
+    def at(self, suffix: str) -> Location:
+        """The location of something inside this one (`suffix` like "releases[2]")."""
+        if not self.path:
+            path = suffix
+        elif suffix.startswith("["):
+            path = self.path + suffix
+        else:
+            path = f"{self.path}.{suffix}"
+        return Location(self.line, self.value, path)
+
+    @classmethod
+    def of(cls, where: Location | str | None) -> Location:
+        """A Location, also from the older text form ("line 3.releases[2]")."""
+        if where is None:
+            return cls()
+        if isinstance(where, Location):
+            return where
+        match = _OLD_WHERE.fullmatch(where)
+        if not match:
+            return cls(path=where)
+        kind, number, path = match.groups()
+        if kind == "line":
+            return cls(line=int(number), path=path or "")
+        return cls(value=int(number), path=path or "")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "value": self.value, "path": self.path}
+
+    def label(self, tr: Callable[[str], str]) -> str:
+        if self.line is not None:
+            return tr(LINE_PATH if self.path else LINE) % {"line": self.line, "path": self.path}
+        if self.value is not None and self.value > 1:
+            return tr(VALUE_PATH if self.path else VALUE) % {
+                "number": self.value,
+                "path": self.path,
+            }
+        return self.path  # the first (usually only) value of a file needs no number
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """Why a file cannot be used: picklable and JSON-serialisable (see `as_dict`)."""
+
+    code: str
+    params: dict[str, str | int] = field(default_factory=dict)
+    location: Location = field(default_factory=Location)
+
+    def english(self) -> str:
+        return self._compose(lambda text: text)
+
+    def message(self, language: str | None = None) -> str:
+        """The message in `language`, or in the active language."""
+        if language is None:
+            return self._compose(gettext)
+        with override(language):
+            return self._compose(gettext)
+
+    def _compose(self, tr: Callable[[str], str]) -> str:
+        template = MESSAGES.get(self.code)
+        # An unknown code (text from an older caller) is shown as it is.
+        message = tr(template) % self.params if template else self.code
+        where = self.location.label(tr)
+        return tr(WHERE) % {"where": where, "message": message} if where else message
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "params": dict(self.params), "location": self.location.as_dict()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FileProblem:
+        location = data.get("location") or {}
+        return cls(
+            code=str(data["code"]),
+            params=dict(data.get("params") or {}),
+            location=Location(
+                location.get("line"), location.get("value"), location.get("path") or ""
+            ),
+        )
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> FileProblem:
+        """The problem of an OcdsFileError; any other data error is described generically."""
+        if isinstance(exc, OcdsFileError):
+            return exc.problem
+        if isinstance(exc, UnicodeDecodeError):
+            return cls("not_utf8")
+        return cls("unreadable", {"reason": type(exc).__name__})
+
+
+class OcdsFileError(Exception):
+    """The file cannot be used. `str(exc)` is the English message; `exc.problem` the data.
+
+    `OcdsFileError("release_without_ocid", Location(line=3, path="releases[2]"))`;
+    parameters of the message are keyword arguments (`reason=...`, `field=...`).
+    """
+
+    def __init__(
+        self, code: str, where: Location | str | None = None, /, **params: str | int
+    ) -> None:
+        self.problem = FileProblem(code, dict(params), Location.of(where))
+        super().__init__(code)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.problem,))
+
+    def __str__(self) -> str:
+        return self.problem.english()
+
+
+def _rebuild(problem: FileProblem) -> OcdsFileError:
+    exc = OcdsFileError(problem.code)
+    exc.problem = problem
+    return exc
+
+
+class FailedReport(Protocol):
+    error: str
+    error_code: str
+    error_params: dict[str, Any]
+    error_location: dict[str, Any]
+
+
+def stored_error(report: FailedReport) -> dict[str, Any]:
+    """What to keep of a failed file report (JSON): its English text and its problem."""
+    return {
+        "error": report.error,
+        "code": report.error_code,
+        "params": report.error_params,
+        "location": report.error_location,
+    }
+
+
+def file_error_message(entry: Mapping[str, Any]) -> str:
+    """A stored file error ({"code", "params", "location", "error"}) in the active language.
+
+    Errors stored before codes existed have only their English "error" text.
+    """
+    if entry.get("code"):
+        return FileProblem.from_dict(entry).message()
+    return str(entry.get("error") or "")
