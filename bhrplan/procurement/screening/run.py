@@ -115,6 +115,8 @@ def run_screening(
             con.execute("CREATE OR REPLACE TABLE flags AS SELECT * FROM flags_arrow")
             con.unregister("flags_arrow")
         cov = coverage(ib.table("items")).to_pyarrow().to_pylist()[0]
+        # Processes whose releases ocdsmerge refuses, screened with a workaround.
+        cov["undated"], cov["conflicting"] = ingest.undated, ingest.conflicting
         summ = summary(ib.table("flags")).to_pyarrow().to_pylist()[0]
         if ingest.files:
             con.register("files_arrow", files_table(ingest.as_dicts()))

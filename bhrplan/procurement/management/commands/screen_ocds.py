@@ -86,6 +86,15 @@ class Command(BaseCommand):
             _("Coverage: %(items)s items in %(tenders)s processes.")
             % {"items": cov["items"], "tenders": cov["tenders"]}
         )
+        if cov.get("undated") or cov.get("conflicting"):
+            self.stdout.write(
+                _(
+                    "Processes merged with a workaround: %(undated)s with releases without a "
+                    "date (put first), %(conflicting)s with releases that disagree on the shape "
+                    "of a field (the latest release is used alone)."
+                )
+                % {"undated": cov["undated"], "conflicting": cov["conflicting"]}
+            )
         for key, label in (
             ("with_classification", _("with a usable classification code")),
             ("unspsc", _("UNSPSC scheme")),

@@ -154,6 +154,16 @@ def test_it_shows_file_errors_stored_before_they_had_codes(persona_clients, done
     assert "old.json</span>: empty file" in persona_clients["coordinator"].get(url).content.decode()
 
 
+def test_it_counts_processes_merged_with_a_workaround(persona_clients, done_screening):
+    assert done_screening.coverage["undated"] == 0  # the real samples merge as published
+    url = reverse("procurement:screening_detail", args=[done_screening.pk])
+    assert "with a workaround" not in persona_clients["coordinator"].get(url).content.decode()
+    done_screening.coverage = {**done_screening.coverage, "undated": 2, "conflicting": 1}
+    done_screening.save(update_fields=["coverage"])
+    page = persona_clients["coordinator"].get(url).content.decode()
+    assert "2 with releases without a date (put first); 1 with releases" in page
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
