@@ -97,6 +97,16 @@ def serialize(breakdown: dict[str, dict[str, Decimal]]) -> dict[str, dict[str, s
     }
 
 
+def _of_screening(value: Any) -> tuple[str, str]:
+    """For an "n of N" indicator: N (the cited screening's figure) and n/N in %."""
+    indicator = value.indicator
+    total = indicator.screening_figure if indicator.is_screening_denominator else None
+    if not total:
+        return "", ""
+    share = (Decimal(100) * value.value / total).quantize(Decimal("0.1"))
+    return plain(total), plain(share)
+
+
 def labelled(values: list[Any], plan: Plan) -> None:
     """Attach `parts` [(breakdown label, [(category label, amount)])] and `display_value` to
     each value."""
@@ -114,3 +124,4 @@ def labelled(values: list[Any], plan: Plan) -> None:
             )
         value.parts = parts
         value.display_value = plain(value.value)
+        value.screening_total, value.screening_share = _of_screening(value)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -70,6 +71,7 @@ class ReportForm(forms.Form):
         self._categories: dict[str, list[tuple[str, Any]]] = {}
         for ind in self.indicators:
             self.fields[f"ind{ind.pk}"] = _decimal_field(_("Value (%(unit)s)") % {"unit": ind.unit})
+            self._screening_help(ind, report)
             for dim in ind.disaggregations or []:
                 cats = self._cats(dim)
                 if not cats:
@@ -88,6 +90,33 @@ class ReportForm(forms.Form):
                 required=False,
                 max_length=500,
             )
+
+    def _screening_help(self, ind: Indicator, report: ProgressReport | None) -> None:
+        """Beside the value: the figure of the procurement screening the indicator cites."""
+        figures = ind.screening_figures
+        if figures is None:
+            return
+        field = self.fields[f"ind{ind.pk}"]
+        parts = {
+            "figure": ind.get_screening_metric_display(),
+            "n": "—" if ind.screening_figure is None else ind.screening_figure,
+            "dataset": figures.dataset_name,
+            "date": date_format(figures.screened_on, "SHORT_DATE_FORMAT")
+            if figures.screened_on
+            else "—",
+        }
+        if ind.is_screening_denominator:
+            field.help_text = (
+                _(
+                    "Screening “%(dataset)s” (%(date)s): %(figure)s = %(n)s. Report how many "
+                    "of these %(n)s qualify (n of %(n)s)."
+                )
+                % parts
+            )
+            return
+        field.help_text = _("Screening “%(dataset)s” (%(date)s): %(figure)s = %(n)s.") % parts
+        if report is None and ind.screening_figure is not None:
+            self.initial.setdefault(f"ind{ind.pk}", breakdowns.plain(ind.screening_figure))
 
     def _cats(self, dim: str) -> list[tuple[str, Any]]:
         if dim not in self._categories:
@@ -167,6 +196,8 @@ class ReportForm(forms.Form):
                     self.add_error(key, _("Give the total when you give its parts."))
                 self.values.append(ValueInput(ind, None))
                 continue
+            for message in ind.screening_value_errors(value):
+                self.add_error(key, message)
             for message in breakdowns.sum_errors(ind, value, parts, note):
                 self.add_error(f"{key}_note", message)
             self.values.append(ValueInput(ind, value, parts, note))

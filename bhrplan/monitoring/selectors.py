@@ -173,7 +173,12 @@ def action_for_organization(
     return (
         actions_of_organizations(plan, [organization])
         .prefetch_related(
-            Prefetch("indicators", queryset=Indicator.objects.order_by("position", "id"))
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.select_related("screening__dataset").order_by(
+                    "position", "id"
+                ),
+            )
         )
         .filter(uid=action_uid)
         .first()
@@ -246,7 +251,9 @@ def can_edit_report(user: Any, report: ProgressReport) -> bool:
 
 
 def report_values(report: ProgressReport) -> QuerySet[IndicatorValue]:
-    return report.values.select_related("indicator").order_by("indicator__position", "id")
+    return report.values.select_related("indicator__screening__dataset").order_by(
+        "indicator__position", "id"
+    )
 
 
 def report_evidence(report: ProgressReport, *, internal: bool) -> QuerySet[Evidence]:

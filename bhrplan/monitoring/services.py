@@ -185,6 +185,7 @@ def _check_values(action: Action, values: list[ValueInput]) -> None:
             raise ValidationError(_("This indicator does not belong to the action."))
         if item.value is None:
             continue
+        errors += item.indicator.screening_value_errors(item.value)
         errors += breakdowns.sum_errors(item.indicator, item.value, item.breakdown, item.note)
     if errors:
         raise ValidationError(errors)

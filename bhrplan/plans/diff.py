@@ -121,6 +121,7 @@ ACTION_FIELDS: list[tuple[str | Promise, Callable[[Any], str]]] = [
     (_("start date"), lambda a: _date(a.start_date)),
     (_("end date"), lambda a: _date(a.end_date)),
     (_("budget"), lambda a: _number(a.budget)),
+    (_("procurement screenings cited"), lambda a: _names(a.screenings.all(), lambda s: s.label)),
 ]
 INDICATOR_FIELDS: list[tuple[str | Promise, Callable[[Any], str]]] = [
     (_("indicator"), lambda i: i.name),
@@ -132,7 +133,19 @@ INDICATOR_FIELDS: list[tuple[str | Promise, Callable[[Any], str]]] = [
     (_("target value"), lambda i: _number(i.target_value)),
     (_("target year"), lambda i: _text(i.target_year)),
     (_("data source"), lambda i: i.data_source),
+    (_("figure from a procurement screening"), lambda i: _screening_use(i)),
 ]
+
+
+def _screening_use(indicator: Indicator) -> str:
+    if not indicator.screening_id:
+        return ""
+    assert indicator.screening is not None
+    return _("%(screening)s: %(figure)s (%(use)s)") % {
+        "screening": indicator.screening.label,
+        "figure": indicator.get_screening_metric_display(),
+        "use": indicator.get_screening_role_display(),
+    }
 
 
 def _provisions(action: Action, framework: str) -> str:

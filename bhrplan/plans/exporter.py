@@ -1,7 +1,10 @@
 """Export a plan version as the plan matrix (XLSX, CSV) or as a JSON tree.
 
 The spreadsheet uses the importer's column headers in the active language, so an
-exported file imports back into the same plan. The portal's open-data downloads call
+exported file imports back into the same plan. Citations of procurement screenings are
+not in the spreadsheet (a screening is a record of one installation, visible only to
+its coordinators, so a matrix could not carry it to another plan); the JSON tree gives
+their public aggregate figures. The portal's open-data downloads call
 `export_version`, `content_type_for` and `filename_for`.
 """
 
@@ -16,6 +19,7 @@ from bhrplan.lib.tabular import write_csv, write_xlsx
 from bhrplan.plans.importer import COLUMNS, field_label
 from bhrplan.plans.models import Action, Indicator, Plan, PlanVersion
 from bhrplan.plans.selectors import version_tree
+from bhrplan.procurement.figures import ScreeningFigures
 
 FORMATS = ("xlsx", "csv", "json")
 CONTENT_TYPES = {
@@ -201,6 +205,7 @@ def _action(action: Action) -> dict[str, Any]:
         "start_date": action.start_date.isoformat() if action.start_date else None,
         "end_date": action.end_date.isoformat() if action.end_date else None,
         "budget": str(action.budget) if action.budget is not None else None,
+        "procurement_screenings": [_screening(s.figures) for s in action.screenings.all()],
         "indicators": [
             {
                 "uid": str(i.uid),
@@ -213,7 +218,34 @@ def _action(action: Action) -> dict[str, Any]:
                 "target_value": str(i.target_value) if i.target_value is not None else None,
                 "target_year": i.target_year,
                 "data_source": i.data_source,
+                "screening_figure": _indicator_screening(i),
             }
             for i in action.indicators.all()
         ],
+    }
+
+
+def _screening(figures: ScreeningFigures) -> dict[str, Any]:
+    """The aggregate figures the portal shows; screenings themselves are not public."""
+    share = figures.flagged_share
+    return {
+        "dataset": figures.dataset_name,
+        "screened_on": figures.screened_on.isoformat() if figures.screened_on else None,
+        "processes_screened": figures.processes_screened,
+        "flagged_processes": figures.flagged_processes,
+        "flagged_share": str(share) if share is not None else None,
+    }
+
+
+def _indicator_screening(indicator: Indicator) -> dict[str, Any] | None:
+    figures = indicator.screening_figures
+    if figures is None:
+        return None
+    value = indicator.screening_figure
+    return {
+        "dataset": figures.dataset_name,
+        "screened_on": figures.screened_on.isoformat() if figures.screened_on else None,
+        "metric": indicator.screening_metric,
+        "use": indicator.screening_role,
+        "value": str(value) if value is not None else None,
     }

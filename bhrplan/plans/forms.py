@@ -12,6 +12,7 @@ from uuid import UUID
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from bhrplan.frameworks.models import Approach, Provision, Theme
 from bhrplan.plans.models import Action, Guideline, Indicator, Objective, Plan, PlanVersion
@@ -195,9 +196,17 @@ NODE_WIDGETS = {
 class NodeForm(forms.ModelForm):
     """Base of the element forms: a blank code is proposed by the service on creation."""
 
-    def __init__(self, *args: Any, plan: Plan, siblings: Iterable[Any] = (), **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        plan: Plan,
+        siblings: Iterable[Any] = (),
+        user: Any = None,
+        **kwargs: Any,
+    ):
         self.plan = plan
         self.siblings = list(siblings)
+        self.user = user
         super().__init__(*args, **kwargs)
         if "code" in self.fields and self.instance.pk is None:
             self.fields["code"].required = False
@@ -303,6 +312,42 @@ class ActionForm(NodeForm):
             self.initial["sdg_targets"] = _pks(p for p in provisions if p.kind == "target")
             self.initial["themes"] = _pks(self.instance.themes.all())
             self.initial["approaches"] = _pks(self.instance.approaches.all())
+        self._add_screenings()
+
+    def _add_screenings(self) -> None:
+        """Procurement screenings to cite: only when the user may cite some or some are cited.
+
+        Citations the user may not see are not listed; the service keeps them.
+        """
+        from bhrplan.procurement.selectors import screenings_citable
+
+        citable = list(screenings_citable(self.plan.territory, self.user))
+        cited = list(self.instance.screenings.all()) if self.instance.pk is not None else []
+        citable_ids = {s.pk for s in citable}
+        self.hidden_screenings = sum(1 for s in cited if s.pk not in citable_ids)
+        if not citable:
+            return
+        help_text: Any = _(
+            "Finished screenings of the plan's territory or its parent territories. The "
+            "public action page shows only their aggregate figures, never suppliers."
+        )
+        if self.hidden_screenings:
+            help_text = ngettext(
+                "Finished screenings of the plan's territory or its parent territories. The "
+                "public action page shows only their aggregate figures, never suppliers. The "
+                "action also cites %(count)s screening you may not see; it stays.",
+                "Finished screenings of the plan's territory or its parent territories. The "
+                "public action page shows only their aggregate figures, never suppliers. The "
+                "action also cites %(count)s screenings you may not see; they stay.",
+                self.hidden_screenings,
+            ) % {"count": self.hidden_screenings}
+        self.fields["screenings"] = PickerField(
+            citable,
+            _screening_choice_label,
+            label=_("procurement screenings cited"),
+            help_text=help_text,
+        )
+        self.initial["screenings"] = _pks(s for s in cited if s.pk in citable_ids)
 
     def _organizations(self) -> Iterable[Organization]:
         """The plan's organisations, plus any already linked from elsewhere (imports)."""
@@ -330,6 +375,8 @@ class ActionForm(NodeForm):
         fields["provisions"] = [*data["principles"], *data["sdg_targets"]]
         fields["themes"] = data["themes"]
         fields["approaches"] = data["approaches"]
+        if "screenings" in data:
+            fields["screenings"] = data["screenings"]
         if "objective" in data:
             fields["objective_uid"] = data["objective"]
         return fields
@@ -341,6 +388,15 @@ def _org_label(org: Organization) -> str:
 
 def _provision_label(p: Provision) -> str:
     return f"{p.label} — {p.title}"
+
+
+def _screening_choice_label(screening: Any) -> str:
+    figures = screening.figures
+    return _("%(screening)s — %(flagged)s of %(screened)s processes flagged") % {
+        "screening": screening.label,
+        "flagged": "?" if figures.flagged_processes is None else figures.flagged_processes,
+        "screened": "?" if figures.processes_screened is None else figures.processes_screened,
+    }
 
 
 class IndicatorForm(NodeForm):
@@ -356,6 +412,9 @@ class IndicatorForm(NodeForm):
             "target_value",
             "target_year",
             "data_source",
+            "screening",
+            "screening_metric",
+            "screening_role",
         ]
         widgets = {
             "name": forms.Textarea(attrs={"rows": 2}),
@@ -363,6 +422,21 @@ class IndicatorForm(NodeForm):
             "unit": forms.TextInput(),
             "data_source": forms.TextInput(),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        action = getattr(self.instance, "action", None)
+        if action is None or not (self.instance.screening_id or action.screenings.exists()):
+            for name in ("screening", "screening_metric", "screening_role"):
+                del self.fields[name]
+            return
+        screening: Any = self.fields["screening"]
+        screening.queryset = action.screenings.select_related("dataset")
+        screening.label_from_instance = lambda s: s.label
+        self.fields["screening_role"].help_text = _(
+            "“n of N”: e.g. “contracts with human-rights clauses” of the screening's flagged "
+            "contracts. The focal point sees N beside the value and reports n."
+        )
 
 
 NODE_FORMS: dict[str, type[NodeForm]] = {

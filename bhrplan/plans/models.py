@@ -9,6 +9,7 @@ codes or titles change. The public reads only published versions.
 
 import uuid
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bhrplan.core.models import BaseModel, localized
+from bhrplan.procurement.figures import COUNT_METRICS, ScreeningFigures, ScreeningMetric
+
+if TYPE_CHECKING:
+    from bhrplan.procurement.models import Screening
 
 
 class Plan(BaseModel):
@@ -235,6 +240,13 @@ class Action(TreeNode):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
+    screenings: "models.ManyToManyField[Screening, ActionScreening]" = models.ManyToManyField(
+        "procurement.Screening",
+        verbose_name=_("procurement screenings cited"),
+        blank=True,
+        through="ActionScreening",
+        related_name="citing_actions",
+    )
 
     class Meta(TreeNode.Meta):
         verbose_name = _("action")
@@ -270,6 +282,28 @@ class Action(TreeNode):
         return self.objective.guideline.version.plan
 
 
+class ActionScreening(models.Model):
+    """An action cites a finished procurement screening (its aggregate figures are public).
+
+    A cited screening cannot be deleted: published versions keep their citations.
+    """
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="+")
+    screening = models.ForeignKey(
+        "procurement.Screening", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("procurement screening cited")
+        verbose_name_plural = _("procurement screenings cited")
+        constraints = [
+            models.UniqueConstraint(fields=["action", "screening"], name="actionscreening_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action_id} → {self.screening_id}"
+
+
 class Indicator(BaseModel):
     class Direction(models.TextChoices):
         INCREASE = "increase", _("Increase")
@@ -286,6 +320,13 @@ class Indicator(BaseModel):
         AGE_GROUP = "age_group", _("Age group")
         REGION = "region", _("Region")
         STAKEHOLDER_GROUP = "stakeholder_group", _("Stakeholder group")
+
+    class ScreeningRole(models.TextChoices):
+        FIGURE = "figure", _("The value is the screening's figure")
+        DENOMINATOR = (
+            "denominator",
+            _("Focal points report how many of the screening's figure (n of N)"),
+        )
 
     uid = models.UUIDField(_("stable identifier"), default=uuid.uuid4, editable=False)
     action = models.ForeignKey(
@@ -330,6 +371,24 @@ class Indicator(BaseModel):
         help_text=_(
             "Breakdowns reported with each value: sex, age group, region, stakeholder group."
         ),
+    )
+    screening = models.ForeignKey(
+        "procurement.Screening",
+        verbose_name=_("procurement screening"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("One of the screenings the action cites."),
+    )
+    screening_metric = models.CharField(
+        _("figure from the screening"),
+        max_length=20,
+        choices=ScreeningMetric.choices,
+        blank=True,
+    )
+    screening_role = models.CharField(
+        _("use of the figure"), max_length=12, choices=ScreeningRole.choices, blank=True
     )
 
     class Meta:
@@ -376,5 +435,62 @@ class Indicator(BaseModel):
         allowed = set(self.Breakdown.values)
         if not isinstance(self.disaggregations, list) or not set(self.disaggregations) <= allowed:
             errors["disaggregations"] = str(_("Choose breakdowns from the list."))
+        errors.update(self._screening_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _screening_errors(self) -> dict[str, str]:
+        linked = [bool(self.screening_id), bool(self.screening_metric), bool(self.screening_role)]
+        if not any(linked):
+            return {}
+        if not self.screening_id:
+            return {"screening": str(_("Choose the screening the figure comes from."))}
+        if not self.screening_metric:
+            return {"screening_metric": str(_("Choose the figure of the screening."))}
+        if not self.screening_role:
+            return {"screening_role": str(_("Say how the figure is used."))}
+        if (
+            self.screening_role == self.ScreeningRole.DENOMINATOR
+            and self.screening_metric not in COUNT_METRICS
+        ):
+            return {
+                "screening_metric": str(
+                    _("A share cannot be counted “n of N”: choose a figure that counts things.")
+                )
+            }
+        if self.action_id and not self.action.screenings.filter(pk=self.screening_id).exists():
+            return {"screening": str(_("Choose a screening that the action cites."))}
+        return {}
+
+    @property
+    def screening_figures(self) -> ScreeningFigures | None:
+        """The cited screening's aggregate figures (select_related screening__dataset)."""
+        if not (self.screening_id and self.screening_metric):
+            return None
+        assert self.screening is not None
+        return self.screening.figures
+
+    @property
+    def screening_figure(self) -> Decimal | None:
+        """The chosen figure, or None when the screening does not have it."""
+        figures = self.screening_figures
+        return figures.value(self.screening_metric) if figures else None
+
+    @property
+    def is_screening_denominator(self) -> bool:
+        return bool(self.screening_id) and self.screening_role == self.ScreeningRole.DENOMINATOR
+
+    def screening_value_errors(self, value: Decimal) -> list[str]:
+        """For an "n of N" indicator, n is a whole number between 0 and N."""
+        if not self.is_screening_denominator:
+            return []
+        if value < 0 or value != value.to_integral_value():
+            return [str(_("Give a whole number (how many of them)."))]
+        total = self.screening_figure
+        if total is not None and value > total:
+            return [
+                str(
+                    _("The value cannot be more than the screening's %(total)s.") % {"total": total}
+                )
+            ]
+        return []

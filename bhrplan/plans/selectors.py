@@ -117,12 +117,20 @@ def plan_organizations(plan: Plan) -> QuerySet[Any]:
 
 def actions_prefetched(queryset: QuerySet[Action] | None = None) -> QuerySet[Action]:
     qs = queryset if queryset is not None else Action.objects.all()
+    from bhrplan.procurement.models import Screening
+
     return qs.select_related("lead").prefetch_related(
         "co_responsible",
         "provisions__framework",
         "themes",
         "approaches",
-        Prefetch("indicators", queryset=Indicator.objects.order_by("position", "id")),
+        Prefetch("screenings", queryset=Screening.objects.select_related("dataset")),
+        Prefetch(
+            "indicators",
+            queryset=Indicator.objects.select_related("screening__dataset").order_by(
+                "position", "id"
+            ),
+        ),
     )
 
 

@@ -39,7 +39,7 @@ PLAN_FIELDS = {
 }
 NODE_FIELDS = {"code", "title", "title_en", "description", "description_en"}
 ACTION_FIELDS = NODE_FIELDS | {"kind", "lead", "start_date", "end_date", "budget"}
-ACTION_M2M = {"co_responsible", "provisions", "themes", "approaches"}
+ACTION_M2M = {"co_responsible", "provisions", "themes", "approaches", "screenings"}
 INDICATOR_FIELDS = {
     "name",
     "name_en",
@@ -52,6 +52,9 @@ INDICATOR_FIELDS = {
     "data_source",
     "periodicity",
     "disaggregations",
+    "screening",
+    "screening_metric",
+    "screening_role",
 }
 
 
@@ -341,6 +344,47 @@ def _validate_action_links(action: Action, m2m: dict[str, Any]) -> None:
         raise ValidationError({"lead": _("Choose an organisation.")})
 
 
+def _screenings_to_cite(action: Action, m2m: dict[str, Any], actor: Any) -> None:
+    """Check the screenings chosen for `action` and keep the ones the actor cannot see.
+
+    One may cite only finished screenings of the plan's territory or its parents that one
+    may see (procurement.selectors.screenings_citable). Citations by another coordinator
+    that the actor may not see stay as they are: nobody removes what they cannot see.
+    Replaces m2m["screenings"] with the full list to store.
+    """
+    if "screenings" not in m2m:
+        return
+    from bhrplan.procurement.selectors import screenings_citable
+
+    plan = action.objective.guideline.version.plan
+    citable = set(screenings_citable(plan.territory, actor).values_list("pk", flat=True))
+    chosen = list(m2m["screenings"])
+    if any(s.pk not in citable for s in chosen):
+        raise ValidationError(
+            {
+                "screenings": _(
+                    "Cite only finished screenings of the plan's territory or its parent "
+                    "territories that you may see."
+                )
+            }
+        )
+    if action.pk is not None:
+        chosen += [s for s in action.screenings.all() if s.pk not in citable]
+        kept = {s.pk for s in chosen}
+        for indicator in action.indicators.exclude(screening=None).select_related("screening"):
+            if indicator.screening_id not in kept:
+                raise ValidationError(
+                    {
+                        "screenings": _(
+                            "Indicator “%(indicator)s” takes its figure from this screening: "
+                            "change the indicator first."
+                        )
+                        % {"indicator": indicator.display_name}
+                    }
+                )
+    m2m["screenings"] = chosen
+
+
 @transaction.atomic
 def action_create(*, objective: Objective, actor: Any, title: str, **fields: Any) -> Action:
     _check_fields(fields, ACTION_FIELDS | ACTION_M2M)
@@ -354,6 +398,7 @@ def action_create(*, objective: Objective, actor: Any, title: str, **fields: Any
         objective=objective, title=title.strip(), position=_next_position(siblings), **fields
     )
     _validate_action_links(action, m2m)
+    _screenings_to_cite(action, m2m, actor)
     _save_new(action, actor, "action.created")
     _set_action_m2m(action, m2m)
     return action
@@ -373,6 +418,7 @@ def action_update(*, action: Action, actor: Any, **fields: Any) -> Action:
     for key in changed:
         setattr(action, key, fields[key])
     _validate_action_links(action, m2m)
+    _screenings_to_cite(action, m2m, actor)
     action.full_clean()
     m2m_changed = [
         k
@@ -621,6 +667,7 @@ def version_tree_bulk_create(
             a_fields["code"] = a_fields.get("code") or _child_code(objective.code, ai)
             action = Action(objective=objective, position=ai, **a_fields)
             _validate_action_links(action, m2m)
+            _screenings_to_cite(action, m2m, actor)
             _clean_bulk(action)
             a_nodes.append((action, m2m, indicators))
     Action.objects.bulk_create([a for a, _m, _i in a_nodes], batch_size=1000)

@@ -197,7 +197,7 @@ def node_create(
     )
     model = services.NODE_MODELS[kind]
     instance = model(**{PARENT_KIND[kind]: parent}) if parent else model()
-    form = NODE_FORMS[kind](request.POST or None, instance=instance, plan=plan)
+    form = NODE_FORMS[kind](request.POST or None, instance=instance, plan=plan, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             node = services.node_create_in_draft(
@@ -219,7 +219,9 @@ def node_edit(request: HttpRequest, plan_id: int, kind: str, uid: UUID) -> HttpR
     plan = coordinated_plan(request, plan_id)
     version, node = working_node(plan, kind, uid)
     siblings = _siblings_for(kind, version)
-    form = NODE_FORMS[kind](request.POST or None, instance=node, plan=plan, siblings=siblings)
+    form = NODE_FORMS[kind](
+        request.POST or None, instance=node, plan=plan, siblings=siblings, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             node = services.node_update_in_draft(

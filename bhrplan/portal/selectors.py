@@ -17,6 +17,7 @@ from bhrplan.frameworks.models import Approach, Provision, Theme
 from bhrplan.lib.text import normalize_key
 from bhrplan.plans.models import Action, Guideline, Indicator, Objective, Plan, PlanVersion
 from bhrplan.plans.selectors import plans_published, version_actions
+from bhrplan.procurement.models import Screening
 from bhrplan.territories.models import Network, Organization, Territory
 
 SEARCH_MAX_LENGTH = 200
@@ -291,7 +292,17 @@ def version_action_get(version: PlanVersion, uid: UUID) -> Action | None:
             ),
             "themes",
             "approaches",
-            Prefetch("indicators", queryset=Indicator.objects.order_by("position", "id")),
+            # Only aggregate counts of a cited screening are shown (procurement.figures).
+            Prefetch(
+                "screenings",
+                queryset=Screening.objects.select_related("dataset").order_by("finished_at", "pk"),
+            ),
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.select_related("screening__dataset").order_by(
+                    "position", "id"
+                ),
+            ),
         )
         .first()
     )

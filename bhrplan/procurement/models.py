@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bhrplan.core.models import BaseModel
+from bhrplan.procurement.figures import ScreeningFigures, figures_of, screening_label
 from bhrplan.procurement.ocds.errors import file_error_message
 
 
@@ -108,3 +109,13 @@ class Screening(BaseModel):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def figures(self) -> ScreeningFigures:
+        """Aggregate counts only (see figures.py); what plans and the public may read."""
+        return figures_of(self)
+
+    @property
+    def label(self) -> str:
+        """ "<dataset>, screened on <date>": how plans name a cited screening."""
+        return screening_label(self)

@@ -55,6 +55,21 @@ def screening_for(user: Any, screening_id: int) -> Screening | None:
     return screenings_for(user).filter(pk=screening_id).first()
 
 
+def screenings_citable(territory: Territory, user: Any) -> QuerySet[Screening]:
+    """Finished screenings a plan of `territory` may cite: those of datasets of the
+    territory or of its parent territories, among those `user` may see.
+
+    `user=None` is a system write (imports, data loaders): no viewer to restrict by.
+    """
+    qs = Screening.objects.filter(
+        status=Screening.Status.DONE,
+        dataset__territory_id__in=territory.ancestors_and_self_ids(),
+    )
+    if user is not None:
+        qs = qs.filter(pk__in=screenings_for(user).values("pk"))
+    return qs.select_related("dataset").order_by("-finished_at", "-pk")
+
+
 GROUPINGS = {"category": "category", "buyer": "buyer", "supplier": "suppliers"}
 
 

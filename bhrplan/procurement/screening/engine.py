@@ -34,6 +34,7 @@ FLAG_COLUMNS = (
     "suppliers",
     "supplier_ids",
     "stage",
+    "stage_id",
     "item_id",
     "description",
     "scheme",
@@ -220,6 +221,7 @@ def screen(items: ibis.Table) -> ibis.Table:
         suppliers=with_country.suppliers,
         supplier_ids=with_country.supplier_ids,
         stage=with_country.stage,
+        stage_id=with_country.stage_id,
         item_id=with_country.item_id,
         description=with_country.description,
         scheme=with_country.scheme,
@@ -261,9 +263,24 @@ def coverage(items: ibis.Table) -> ibis.Table:
 
 
 def summary(flags: ibis.Table) -> ibis.Table:
-    return flags.aggregate(
+    """Counts kept with the screening's metadata (plans cite them; see figures.py).
+
+    `contracts`: awards or contracts with at least one flagged item. An award and the
+    contract signed from it usually carry the same items, so each process counts the
+    larger of its flagged awards and its flagged contracts, never their sum.
+    """
+    awarded = flags.filter(flags.stage.isin(["award", "contract"]))
+    per_process = awarded.group_by("ocid").aggregate(
+        awards=awarded.stage_id.nunique(where=awarded.stage == "award"),
+        contracts=awarded.stage_id.nunique(where=awarded.stage == "contract"),
+    )
+    contracts = per_process.aggregate(
+        contracts=ibis.greatest(per_process.awards, per_process.contracts).sum()
+    )
+    counts = flags.aggregate(
         flagged_items=flags.row_id.nunique(),
         flags=flags.count(),
         tenders=flags.ocid.nunique(),
         buyers=flags.buyer.nunique(),
     )
+    return counts.cross_join(contracts)

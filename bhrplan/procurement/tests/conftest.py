@@ -26,3 +26,43 @@ def write_json(tmp_path):
         return path
 
     return write
+
+
+# Figures of the Paraguay sample (see test_engine): what a finished screening keeps.
+SAMPLE_COVERAGE = {"items": 1016, "tenders": 11}
+SAMPLE_SUMMARY = {"flagged_items": 210, "flags": 210, "tenders": 9, "buyers": 4, "contracts": 13}
+
+
+def finished_screening(
+    territory,
+    actor,
+    *,
+    name: str = "Compras públicas 2024 (OCDS)",
+    summary: dict | None = None,
+    coverage: dict | None = None,
+    error: str = "",
+    finish: bool = True,
+):
+    """A screening finished through the services, with given figures and no result store
+    (plans and the portal read only the figures kept with its metadata)."""
+    from django.test import override_settings
+
+    from bhrplan.procurement.services import (
+        dataset_create_from_path,
+        screening_finish,
+        screening_start,
+    )
+
+    with override_settings(PROCUREMENT_DATA_ROOTS=[str(OCDS_SAMPLES)]):
+        dataset = dataset_create_from_path(
+            name=name, territory=territory, path=str(OCDS_SAMPLES / "paraguay"), actor=actor
+        )
+    screening = screening_start(dataset=dataset, actor=actor)
+    if finish:
+        screening_finish(
+            screening=screening,
+            coverage=SAMPLE_COVERAGE if coverage is None else coverage,
+            summary=SAMPLE_SUMMARY if summary is None else summary,
+            error=error,
+        )
+    return screening

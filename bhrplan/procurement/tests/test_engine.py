@@ -136,3 +136,31 @@ def test_it_summarises_flags(sample_flags):
     result = summary(ibis.memtable(pa.Table.from_pylist(flags))).to_pyarrow().to_pylist()[0]
     assert result["flagged_items"] == len({f["row_id"] for f in flags})
     assert result["tenders"] == len({f["ocid"] for f in flags})
+
+
+def test_it_counts_an_award_and_its_contract_once(sample_flags):
+    base = dict.fromkeys(["buyer", "ocid", "stage", "stage_id"], None)
+    flags = [
+        # Process a: the award and the contract signed from it carry the same item.
+        base | {"row_id": 1, "ocid": "a", "stage": "award", "stage_id": "a-1", "buyer": "X"},
+        base | {"row_id": 2, "ocid": "a", "stage": "contract", "stage_id": "c-1", "buyer": "X"},
+        # Process b: two contracts, no award items.
+        base | {"row_id": 3, "ocid": "b", "stage": "contract", "stage_id": "c-1", "buyer": "Y"},
+        base | {"row_id": 4, "ocid": "b", "stage": "contract", "stage_id": "c-2", "buyer": "Y"},
+        base | {"row_id": 5, "ocid": "b", "stage": "contract", "stage_id": "c-2", "buyer": "Y"},
+        # Process c: flagged only at the tender stage (nothing awarded yet).
+        base | {"row_id": 6, "ocid": "c", "stage": "tender", "stage_id": "t", "buyer": "Y"},
+    ]
+    table = pa.Table.from_pylist(
+        flags,
+        schema=pa.schema(
+            [("row_id", pa.int64())]
+            + [(k, pa.string()) for k in ("buyer", "ocid", "stage", "stage_id")]
+        ),
+    )
+    result = summary(ibis.memtable(table)).to_pyarrow().to_pylist()[0]
+    assert result["contracts"] == 3
+    assert (result["tenders"], result["buyers"], result["flagged_items"]) == (3, 2, 6)
+    real = summary(ibis.memtable(pa.Table.from_pylist(sample_flags[0]))).to_pyarrow()
+    # Paraguay publishes contract items only; Colombia awards and contracts, one to one.
+    assert real.to_pylist()[0]["contracts"] == 13 + 9
