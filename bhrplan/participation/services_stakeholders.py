@@ -6,10 +6,7 @@ rules (pending approval, rate limit, audit of the decision) around them.
 """
 
 import hashlib
-import io
-import zipfile
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -17,12 +14,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bhrplan.core import audit
 from bhrplan.core.models import AuditEvent
+from bhrplan.lib import uploads
 from bhrplan.lib.text import clean_text
 from bhrplan.participation.models import AttendanceCount, Event, StakeholderRating, WorkingGroup
 from bhrplan.plans.models import Plan
@@ -30,7 +27,7 @@ from bhrplan.territories import services as territory_services
 from bhrplan.territories.models import Organization, Territory
 
 REGISTRATION_VERB = "organization.registered"
-MINUTES_EXTENSIONS = {".pdf", ".docx", ".odt"}
+MINUTES_TYPES = ("pdf", "docx", "odt")
 
 
 def registrations_per_hour() -> int:
@@ -201,47 +198,15 @@ def working_group_delete(*, group: WorkingGroup, actor: Any) -> None:
 
 
 def minutes_check(upload: UploadedFile) -> str:
-    """The file's extension if it is a real PDF, DOCX or ODT under the size limit."""
-    extension = Path(upload.name or "").suffix.lower()
-    if extension not in MINUTES_EXTENSIONS:
-        raise ValidationError(
-            {"minutes": _("The minutes must be a PDF, DOCX or ODT file.")}, code="type"
-        )
-    limit = minutes_max_bytes()
-    if (upload.size or 0) > limit:
-        raise ValidationError(
-            {
-                "minutes": _("The minutes file is too large (at most %(size)s).")
-                % {"size": filesizeformat(limit)}
-            },
-            code="size",
-        )
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    valid = (
-        head.startswith(b"%PDF-") if extension == ".pdf" else _zip_document_ok(upload, extension)
+    """The file's extension (".pdf") if it is a real PDF, DOCX or ODT under the size limit."""
+    kind = uploads.check_upload(
+        upload,
+        types=MINUTES_TYPES,
+        max_bytes=minutes_max_bytes(),
+        accepted=_("a PDF, DOCX or ODT file"),
+        field="minutes",
     )
-    upload.seek(0)
-    if not valid:
-        raise ValidationError(
-            {"minutes": _("The file's content does not match its extension.")}, code="content"
-        )
-    return extension
-
-
-def _zip_document_ok(upload: UploadedFile, extension: str) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(upload.read())) as archive:
-            names = set(archive.namelist())
-            if extension == ".docx":
-                return "[Content_Types].xml" in names and "word/document.xml" in names
-            return (
-                "mimetype" in names
-                and archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text"
-            )
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return False
+    return f".{kind.extensions[0]}"
 
 
 EVENT_FIELDS = {
