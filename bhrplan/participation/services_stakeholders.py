@@ -5,8 +5,6 @@ services (`organization_create`, `organization_update`); this module adds the pa
 rules (pending approval, rate limit, audit of the decision) around them.
 """
 
-import hashlib
-from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -14,11 +12,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bhrplan.core import audit
-from bhrplan.core.models import AuditEvent
+from bhrplan.core import audit, ratelimit
 from bhrplan.lib import uploads
 from bhrplan.lib.text import clean_text
 from bhrplan.participation.models import AttendanceCount, Event, StakeholderRating, WorkingGroup
@@ -38,20 +34,6 @@ def minutes_max_bytes() -> int:
     return int(getattr(settings, "PARTICIPATION_MINUTES_MAX_BYTES", 10 * 1024 * 1024))
 
 
-def address_key(address: str) -> str:
-    """A keyed hash of the client address: enough to rate-limit, useless to identify."""
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{address}".encode()).hexdigest()
-    return digest[:24]
-
-
-def registration_allowed(*, key: str) -> bool:
-    since = timezone.now() - timedelta(hours=1)
-    recent = AuditEvent.objects.filter(
-        verb=REGISTRATION_VERB, occurred_at__gte=since, data__address=key
-    ).count()
-    return recent < registrations_per_hour()
-
-
 @transaction.atomic
 def organization_register(
     *,
@@ -66,9 +48,17 @@ def organization_register(
     contact_phone: str = "",
     actor: Any = None,
 ) -> Organization:
-    """An organisation registers itself on the public site; a coordinator approves it later."""
-    key = address_key(address)
-    if not registration_allowed(key=key):
+    """An organisation registers itself on the public site; a coordinator approves it later.
+
+    Only registrations that are stored count against the per-address limit: the hit is
+    rolled back with a registration that fails.
+    """
+    if not ratelimit.hit(
+        scope="registration",
+        address=address,
+        limit=registrations_per_hour(),
+        window_seconds=3600,
+    ):
         raise ValidationError(
             _("Too many registrations were sent from your connection. Try again in an hour.")
         )
@@ -88,9 +78,7 @@ def organization_register(
         contact_email=contact_email,
         contact_phone=contact_phone,
     )
-    audit.record(
-        actor=actor, verb=REGISTRATION_VERB, obj=org, summary=org.name, data={"address": key}
-    )
+    audit.record(actor=actor, verb=REGISTRATION_VERB, obj=org, summary=org.name)
     return org
 
 
