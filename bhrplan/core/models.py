@@ -60,3 +60,24 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.verb} {self.object_type}#{self.object_id}"
+
+
+class RateLimitHit(models.Model):
+    """One request counted against a per-address rate limit of a public form.
+
+    In the database so that every server process shares the count; the address is kept
+    only as a keyed hash, and rows older than their scope's window are pruned.
+    """
+
+    scope = models.CharField(max_length=30)
+    key_hash = models.CharField(max_length=64)
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "key_hash", "occurred_at"], name="ratelimit_key"),
+            models.Index(fields=["scope", "occurred_at"], name="ratelimit_prune"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.occurred_at:%Y-%m-%d %H:%M}"

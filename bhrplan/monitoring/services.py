@@ -9,7 +9,6 @@ in the history.
 
 import calendar
 import logging
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -26,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bhrplan.core import audit
+from bhrplan.lib import uploads
 from bhrplan.monitoring import breakdowns
 from bhrplan.monitoring.models import (
     Evidence,
@@ -311,86 +311,24 @@ def report_return(*, report: ProgressReport, actor: Any, comment: str) -> Progre
 
 # Evidence
 
-OOXML = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
-ODF = {
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-}
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "webp": "image/webp",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    **ODF,
-}
+EVIDENCE_TYPES = ("pdf", "png", "jpeg", "webp", "docx", "xlsx", "pptx", "odt", "ods")
 
 
 def evidence_max_bytes() -> int:
     return int(getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024))
 
 
-def _content_matches(extension: str, upload: UploadedFile) -> bool:
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if extension == "pdf":
-        return head.startswith(b"%PDF-")
-    if extension == "png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    if extension in ("jpg", "jpeg"):
-        return head.startswith(b"\xff\xd8\xff")
-    if extension == "webp":
-        return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = archive.namelist()
-            if extension in OOXML:
-                return "[Content_Types].xml" in names and any(
-                    n.startswith(OOXML[extension]) for n in names
-                )
-            if extension in ODF and "mimetype" in names:
-                return archive.read("mimetype")[:100].decode("ascii", "replace") == ODF[extension]
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-    finally:
-        upload.seek(0)
-    return False
-
-
-def evidence_check(upload: UploadedFile) -> str:
-    """The file's extension when it is an accepted, well-formed type within the size limit."""
-    name = upload.name or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in CONTENT_TYPES:
-        raise ValidationError(
-            {
-                "file": _(
-                    "“%(name)s” is not an accepted type. Upload a PDF, an image (PNG, JPEG, "
-                    "WebP) or an office document (DOCX, XLSX, PPTX, ODT, ODS)."
-                )
-                % {"name": name}
-            }
-        )
-    limit = evidence_max_bytes()
-    if (upload.size or 0) > limit:
-        raise ValidationError(
-            {
-                "file": _("“%(name)s” is larger than the limit of %(limit)s MB.")
-                % {"name": name, "limit": round(limit / (1024 * 1024), 1)}
-            }
-        )
-    if not _content_matches(extension, upload):
-        raise ValidationError(
-            {
-                "file": _("The content of “%(name)s” is not a valid %(type)s file.")
-                % {"name": name, "type": extension.upper()}
-            }
-        )
-    return extension
+def evidence_check(upload: UploadedFile) -> uploads.FileType:
+    """The file's type when it is an accepted, well-formed type within the size limit."""
+    return uploads.check_upload(
+        upload,
+        types=EVIDENCE_TYPES,
+        max_bytes=evidence_max_bytes(),
+        accepted=_(
+            "a PDF, an image (PNG, JPEG, WebP) or an office document (DOCX, XLSX, PPTX, ODT, ODS)"
+        ),
+        field="file",
+    )
 
 
 def _editable(report: ProgressReport) -> None:
@@ -410,12 +348,12 @@ def evidence_add(
     actor: Any,
 ) -> Evidence:
     _editable(report)
-    extension = evidence_check(upload)
+    kind = evidence_check(upload)
     original = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1][:255]
     evidence = Evidence(
         report=report,
         original_name=original,
-        content_type=CONTENT_TYPES[extension],
+        content_type=kind.content_type,
         size=upload.size or 0,
         visibility=visibility,
         description=description.strip(),

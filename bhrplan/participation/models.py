@@ -10,7 +10,6 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bhrplan.core.models import BaseModel, localized
@@ -360,21 +359,3 @@ class Contribution(BaseModel):
 
     def __str__(self) -> str:
         return self.receipt_code
-
-
-class SubmissionHit(models.Model):
-    """One request counted against a per-address rate limit (public forms).
-
-    Kept in the database so that every server process shares the same count. The
-    address is stored only as a keyed hash; rows older than the window are pruned.
-    """
-
-    scope = models.CharField(max_length=30)
-    key_hash = models.CharField(max_length=64)
-    occurred_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["scope", "key_hash", "occurred_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.scope} {self.occurred_at:%Y-%m-%d %H:%M}"

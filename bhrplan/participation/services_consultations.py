@@ -1,18 +1,15 @@
 """Writes for consultations, contributions, moderation and responses.
 
-Every function is atomic, validates with `full_clean()` and leaves one audit event
-(except the rate-limit counter, which is not a domain change). A contribution carries
-the one-time token of the form it came from: sending the same form twice stores one
-contribution and returns it both times.
+Every function is atomic, validates with `full_clean()` and leaves one audit event. A
+contribution carries the one-time token of the form it came from: sending the same form
+twice stores one contribution and returns it both times. The public forms' rate limits
+are `bhrplan.core.ratelimit`, checked by the views.
 """
 
-import hashlib
-import hmac
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,12 +17,7 @@ from django.utils.translation import gettext as _
 
 from bhrplan.core import audit
 from bhrplan.frameworks.models import Theme
-from bhrplan.participation.models import (
-    Consultation,
-    Contribution,
-    Response,
-    SubmissionHit,
-)
+from bhrplan.participation.models import Consultation, Contribution, Response
 from bhrplan.participation.selectors_consultations import (
     consultation_state,
     stakeholder_organization,
@@ -110,28 +102,6 @@ def consultation_close(*, consultation: Consultation, actor: Any) -> Consultatio
         actor=actor, verb="consultation.closed", obj=consultation, summary=consultation.title
     )
     return consultation
-
-
-def _address_hash(address: str, scope: str) -> str:
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"{scope}:{address}".encode(), hashlib.sha256).hexdigest()
-
-
-def rate_limit_hit(*, scope: str, address: str, limit: int, window_seconds: int) -> bool:
-    """Count one request from `address`; False when it is over `limit` within the window.
-
-    The count lives in the database so all server processes share it. Only a keyed hash
-    of the address is stored, and old rows are pruned on the way.
-    """
-    key_hash = _address_hash(address, scope)
-    since = timezone.now() - timedelta(seconds=window_seconds)
-    with transaction.atomic():
-        rows = SubmissionHit.objects.filter(scope=scope, key_hash=key_hash)
-        rows.filter(occurred_at__lt=since).delete()
-        if rows.count() >= limit:
-            return False
-        SubmissionHit.objects.create(scope=scope, key_hash=key_hash)
-    return True
 
 
 def _target(version: PlanVersion, element: str) -> tuple[str, UUID | None]:

@@ -5,11 +5,6 @@ services (`organization_create`, `organization_update`); this module adds the pa
 rules (pending approval, rate limit, audit of the decision) around them.
 """
 
-import hashlib
-import io
-import zipfile
-from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -17,12 +12,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bhrplan.core import audit
-from bhrplan.core.models import AuditEvent
+from bhrplan.core import audit, ratelimit
+from bhrplan.lib import uploads
 from bhrplan.lib.text import clean_text
 from bhrplan.participation.models import AttendanceCount, Event, StakeholderRating, WorkingGroup
 from bhrplan.plans.models import Plan
@@ -30,7 +23,7 @@ from bhrplan.territories import services as territory_services
 from bhrplan.territories.models import Organization, Territory
 
 REGISTRATION_VERB = "organization.registered"
-MINUTES_EXTENSIONS = {".pdf", ".docx", ".odt"}
+MINUTES_TYPES = ("pdf", "docx", "odt")
 
 
 def registrations_per_hour() -> int:
@@ -39,20 +32,6 @@ def registrations_per_hour() -> int:
 
 def minutes_max_bytes() -> int:
     return int(getattr(settings, "PARTICIPATION_MINUTES_MAX_BYTES", 10 * 1024 * 1024))
-
-
-def address_key(address: str) -> str:
-    """A keyed hash of the client address: enough to rate-limit, useless to identify."""
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}|{address}".encode()).hexdigest()
-    return digest[:24]
-
-
-def registration_allowed(*, key: str) -> bool:
-    since = timezone.now() - timedelta(hours=1)
-    recent = AuditEvent.objects.filter(
-        verb=REGISTRATION_VERB, occurred_at__gte=since, data__address=key
-    ).count()
-    return recent < registrations_per_hour()
 
 
 @transaction.atomic
@@ -69,9 +48,17 @@ def organization_register(
     contact_phone: str = "",
     actor: Any = None,
 ) -> Organization:
-    """An organisation registers itself on the public site; a coordinator approves it later."""
-    key = address_key(address)
-    if not registration_allowed(key=key):
+    """An organisation registers itself on the public site; a coordinator approves it later.
+
+    Only registrations that are stored count against the per-address limit: the hit is
+    rolled back with a registration that fails.
+    """
+    if not ratelimit.hit(
+        scope="registration",
+        address=address,
+        limit=registrations_per_hour(),
+        window_seconds=3600,
+    ):
         raise ValidationError(
             _("Too many registrations were sent from your connection. Try again in an hour.")
         )
@@ -91,9 +78,7 @@ def organization_register(
         contact_email=contact_email,
         contact_phone=contact_phone,
     )
-    audit.record(
-        actor=actor, verb=REGISTRATION_VERB, obj=org, summary=org.name, data={"address": key}
-    )
+    audit.record(actor=actor, verb=REGISTRATION_VERB, obj=org, summary=org.name)
     return org
 
 
@@ -201,47 +186,15 @@ def working_group_delete(*, group: WorkingGroup, actor: Any) -> None:
 
 
 def minutes_check(upload: UploadedFile) -> str:
-    """The file's extension if it is a real PDF, DOCX or ODT under the size limit."""
-    extension = Path(upload.name or "").suffix.lower()
-    if extension not in MINUTES_EXTENSIONS:
-        raise ValidationError(
-            {"minutes": _("The minutes must be a PDF, DOCX or ODT file.")}, code="type"
-        )
-    limit = minutes_max_bytes()
-    if (upload.size or 0) > limit:
-        raise ValidationError(
-            {
-                "minutes": _("The minutes file is too large (at most %(size)s).")
-                % {"size": filesizeformat(limit)}
-            },
-            code="size",
-        )
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    valid = (
-        head.startswith(b"%PDF-") if extension == ".pdf" else _zip_document_ok(upload, extension)
+    """The file's extension (".pdf") if it is a real PDF, DOCX or ODT under the size limit."""
+    kind = uploads.check_upload(
+        upload,
+        types=MINUTES_TYPES,
+        max_bytes=minutes_max_bytes(),
+        accepted=_("a PDF, DOCX or ODT file"),
+        field="minutes",
     )
-    upload.seek(0)
-    if not valid:
-        raise ValidationError(
-            {"minutes": _("The file's content does not match its extension.")}, code="content"
-        )
-    return extension
-
-
-def _zip_document_ok(upload: UploadedFile, extension: str) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(upload.read())) as archive:
-            names = set(archive.namelist())
-            if extension == ".docx":
-                return "[Content_Types].xml" in names and "word/document.xml" in names
-            return (
-                "mimetype" in names
-                and archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text"
-            )
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return False
+    return f".{kind.extensions[0]}"
 
 
 EVENT_FIELDS = {

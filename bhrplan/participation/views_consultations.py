@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bhrplan.accounts.selectors import plans_coordinated_by
+from bhrplan.core import ratelimit
 from bhrplan.participation import exports_consultations as exports
 from bhrplan.participation import selectors_consultations as sel
 from bhrplan.participation import services_consultations as svc
@@ -40,10 +41,6 @@ T = "participation/consultations/"
 PAGE_SIZE = 50
 
 
-def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def _allowed(request: HttpRequest, scope: str) -> bool:
     limit, window = {
         "contribution": (
@@ -55,8 +52,8 @@ def _allowed(request: HttpRequest, scope: str) -> bool:
             getattr(settings, "RECEIPT_LOOKUP_RATE_WINDOW", 600),
         ),
     }[scope]
-    return svc.rate_limit_hit(
-        scope=scope, address=_client_address(request), limit=limit, window_seconds=window
+    return ratelimit.hit(
+        scope=scope, address=ratelimit.client_address(request), limit=limit, window_seconds=window
     )
 
 

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bhrplan.core import ratelimit
 from bhrplan.lib import tabular
 from bhrplan.participation import charts_stakeholders as charts
 from bhrplan.participation import selectors_stakeholders as sel
@@ -50,10 +51,6 @@ def _public(plan_id: int) -> Plan:
     return plan
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 # Public registration
 
 
@@ -66,7 +63,9 @@ def register(request: HttpRequest) -> HttpResponse:
             return redirect(f"{NS}:register_thanks")  # a bot: say thanks, store nothing
         data["sectors"] = list(data["sectors"])
         try:
-            svc.organization_register(**data, address=_client_address(request), actor=request.user)
+            svc.organization_register(
+                **data, address=ratelimit.client_address(request), actor=request.user
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:

@@ -4,8 +4,10 @@ Everything here starts from `plans_published()` / published `PlanVersion` rows, 
 draft (or a plan that was never published) can never reach the public site or the API.
 """
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 from uuid import UUID
 
@@ -405,9 +407,9 @@ _SEARCH_TARGETS: list[tuple[str, Any, tuple[str, ...], str, str | None, str]] = 
 def search_published(query: str) -> list[SearchGroup]:
     """Search the latest published version of every plan, grouped by plan.
 
-    PostgreSQL: full text search with the Spanish configuration on Spanish fields and
-    the English one on `*_en` fields, ranked. Other databases: accent- and
-    case-insensitive substring match on the same fields, done in Python.
+    PostgreSQL: full text search with the Spanish configurations on Spanish fields and
+    the English ones on `*_en` fields, ranked, ignoring accents and case. Other databases:
+    accent- and case-insensitive substring match on the same fields, done in Python.
     """
     query = query.strip()[:SEARCH_MAX_LENGTH]
     if not query:
@@ -458,15 +460,23 @@ def _search_columns(model: Any) -> list[str]:
     raise LookupError(model)
 
 
+# Each language is searched with its plain configuration (accented stems: "educación" and
+# "educaciones" meet) and its unaccented copy from core's migration 0003 ("educacion" and
+# "educación" meet). Either match is a hit.
+_PG_CONFIGS = {"": ("spanish", "spanish_unaccent"), "_en": ("english", "english_unaccent")}
+
+
 def _search_postgres(rows: QuerySet[Any], query: str, fields: tuple[str, ...]) -> list[Any]:
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
-    vector = SearchVector(*fields, config="spanish") + SearchVector(
-        *[f"{f}_en" for f in fields], config="english"
-    )
-    search = SearchQuery(query, config="spanish", search_type="websearch") | SearchQuery(
-        query, config="english", search_type="websearch"
-    )
+    pairs = [
+        ([f"{f}{suffix}" for f in fields], config)
+        for suffix, configs in _PG_CONFIGS.items()
+        for config in configs
+    ]
+    vector = reduce(operator.add, [SearchVector(*cols, config=c) for cols, c in pairs])
+    queries = [SearchQuery(query, config=c, search_type="websearch") for _, c in pairs]
+    search = reduce(operator.or_, queries)
     return list(
         rows.annotate(document=vector)
         .filter(document=search)

@@ -4,9 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bhrplan.procurement.selectors import coordinated_territories
+from bhrplan.procurement.services import MAX_UPLOAD_BYTES
 from bhrplan.territories.models import Territory
-
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 class MultipleFileInput(forms.ClearableFileInput):

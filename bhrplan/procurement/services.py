@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bhrplan.core import audit
+from bhrplan.lib import uploads
 from bhrplan.procurement.models import Dataset, Screening
 from bhrplan.procurement.selectors import coordinated_territories
 
-UPLOAD_SUFFIXES = (".json", ".jsonl", ".ndjson", ".gz")
+UPLOAD_TYPES = ("json", "gzip")
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 def procurement_dir() -> Path:
@@ -50,10 +52,14 @@ def dataset_create_from_upload(
     if not files:
         raise ValidationError(_("Choose at least one file."))
     for f in files:
-        if not (f.name or "").lower().endswith(UPLOAD_SUFFIXES):
-            raise ValidationError(
-                _("%(name)s is not a JSON, JSON Lines or gzip file.") % {"name": f.name}
-            )
+        # Empty files pass: the screening reports them per file, like empty files on the server.
+        uploads.check_upload(
+            f,
+            types=UPLOAD_TYPES,
+            max_bytes=MAX_UPLOAD_BYTES,
+            accepted=_("JSON, JSON Lines or gzip files"),
+            allow_empty=True,
+        )
     folder = procurement_dir() / "uploads" / uuid.uuid4().hex
     folder.mkdir(parents=True)
     try:

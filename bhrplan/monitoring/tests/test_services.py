@@ -303,7 +303,7 @@ def test_it_refuses_oversize_files(draft, settings):
             visibility="public",
             actor=None,
         )
-    assert "larger than the limit" in str(error.value)
+    assert "too large" in str(error.value)
     assert not Evidence.objects.exists()
 
 

@@ -57,7 +57,7 @@ def test_it_uploads_evidence_for_the_reporting_organisation_only(
     [
         ("virus.exe", b"MZ", "not an accepted type"),
         ("falso.pdf", b"GIF89a", "not a valid PDF"),
-        ("grande.pdf", PDF + b"0" * 200, "larger than the limit"),
+        ("grande.pdf", PDF + b"0" * 200, "too large"),
     ],
 )
 def test_it_refuses_bad_files_with_a_message(

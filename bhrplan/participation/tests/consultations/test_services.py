@@ -8,7 +8,7 @@ from django.utils import timezone
 from bhrplan.core.models import AuditEvent
 from bhrplan.frameworks.models import Theme
 from bhrplan.participation import services_consultations as svc
-from bhrplan.participation.models import Contribution, Response, SubmissionHit
+from bhrplan.participation.models import Contribution, Response
 from bhrplan.participation.selectors_consultations import consultation_state, version_elements
 from bhrplan.participation.tests.consultations.conftest import open_consultation
 from bhrplan.plans import services as plan_services
@@ -233,21 +233,6 @@ def test_it_refuses_contributions_of_another_plan(consultation, coordinator, pla
             rationale="r",
             actor=None,
         )
-
-
-def test_it_rate_limits_per_address():
-    for _ in range(3):
-        assert svc.rate_limit_hit(scope="t", address="10.0.0.1", limit=3, window_seconds=60)
-    assert not svc.rate_limit_hit(scope="t", address="10.0.0.1", limit=3, window_seconds=60)
-    assert svc.rate_limit_hit(scope="t", address="10.0.0.2", limit=3, window_seconds=60)
-    assert "10.0.0.1" not in "".join(SubmissionHit.objects.values_list("key_hash", flat=True))
-
-
-def test_it_forgets_hits_older_than_the_window():
-    svc.rate_limit_hit(scope="t", address="a", limit=1, window_seconds=60)
-    SubmissionHit.objects.update(occurred_at=timezone.now() - timedelta(minutes=5))
-    assert svc.rate_limit_hit(scope="t", address="a", limit=1, window_seconds=60)
-    assert SubmissionHit.objects.count() == 1
 
 
 def test_version_latest_published_is_consulted(consultation):

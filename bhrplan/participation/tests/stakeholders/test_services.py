@@ -38,6 +38,24 @@ def test_it_rate_limits_registrations_per_address(territory, settings):
     assert Organization.objects.filter(name__startswith="Org").count() == 3
 
 
+def test_it_counts_only_registrations_that_are_stored(territory, stakeholder_org, settings):
+    settings.PARTICIPATION_REGISTRATIONS_PER_HOUR = 1
+    with pytest.raises(ValidationError):  # a duplicate name: refused, not counted
+        svc.organization_register(
+            territory=territory,
+            name=stakeholder_org.name,
+            stakeholder_group="media",
+            address="10.0.0.1",
+        )
+    svc.organization_register(
+        territory=territory, name="Org 1", stakeholder_group="media", address="10.0.0.1"
+    )
+    with pytest.raises(ValidationError, match="Too many registrations"):
+        svc.organization_register(
+            territory=territory, name="Org 2", stakeholder_group="media", address="10.0.0.1"
+        )
+
+
 def test_it_keeps_no_raw_address(pending_org):
     event = AuditEvent.objects.get(verb="organization.registered")
     assert "203.0.113.9" not in str(event.data)

@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from bhrplan.conftest import build_plan_tree
 from bhrplan.plans import services as plan_services
 from bhrplan.plans.models import Action
 
@@ -42,6 +43,51 @@ def test_it_finds_indicators_and_guidelines(client, published_plan):
 def test_it_ignores_accents_and_case_without_postgresql(client, published_plan):
     html = search(client, "ACCION 1.2.1").content.decode()
     assert "Acción 1.2.1: capacitar a funcionarios" in html
+
+
+@pytest.fixture
+def accented_plan(plan, lead_org):
+    build_plan_tree(plan, lead_org, guidelines=1, objectives=1, actions=1)
+    plan_services.guideline_create(
+        plan=plan,
+        actor=None,
+        title="Educación pública en derechos humanos",
+        title_en="Human rights education in Perú's schools",
+        description="Ampliar la formación de docentes",
+    )
+    plan_services.guideline_create(
+        plan=plan, actor=None, title="Educacion sin tildes", title_en="Cafe owners"
+    )
+    plan_services.plan_publish(plan=plan, actor=None)
+    return plan
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search is PostgreSQL's")
+@pytest.mark.parametrize(
+    ("query", "lang", "found", "not_found"),
+    [
+        ("educacion", "es", ["Educación pública", "Educacion sin tildes"], []),
+        ("EDUCACIÓN PÚBLICA", "es", ["Educación pública"], ["Educacion sin tildes"]),
+        ("educación", "es", ["Educación pública", "Educacion sin tildes"], []),
+        ("formacion", "es", ["Educación pública"], []),
+        ("peru schools", "en", ["Perú&#x27;s schools"], ["Cafe owners"]),
+        ("café", "en", ["Cafe owners"], ["Perú"]),
+    ],
+)
+def test_it_ignores_accents_on_postgresql(client, accented_plan, query, lang, found, not_found):
+    html = search(client, query, lang).content.decode()
+    for text in found:
+        assert text in html
+    for text in not_found:
+        assert text not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search is PostgreSQL's")
+def test_it_still_stems_accented_words_on_postgresql(client, accented_plan):
+    html = search(client, "educaciones públicas").content.decode()
+    assert "Educación pública" in html  # plural and singular meet through the stems
 
 
 @pytest.mark.django_db

@@ -170,7 +170,7 @@ def test_it_counts_processes_merged_with_a_workaround(persona_clients, done_scre
         ({"name": "x"}, "one of the two"),
         ({"name": "x", "server_path": "/etc"}, "inside a folder allowed"),
         ({"name": "x", "server_path": str(OCDS_SAMPLES / "nope")}, "does not exist"),
-        ({"name": "x", "upload": "notes.txt"}, "is not a JSON"),
+        ({"name": "x", "upload": "notes.txt"}, "is not an accepted type"),
         ({"name": "", "server_path": str(OCDS_SAMPLES)}, 'class="errorlist"'),
     ],
 )
@@ -181,6 +181,20 @@ def test_it_answers_bad_input_with_form_errors(persona_clients, territory, data,
     response = persona_clients["coordinator"].post(reverse("procurement:screening_create"), data)
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert not Screening.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("p.json", b"hello"), ("p.json.gz", b'{"releases": []}'), ("p.jsonl", b"\x1f\x8bxx")],
+)
+def test_it_refuses_files_whose_content_is_not_what_their_name_says(
+    persona_clients, territory, name, content
+):
+    data = {"territory": territory.pk, "name": "x", "upload": upload(name, content)}
+    response = persona_clients["coordinator"].post(reverse("procurement:screening_create"), data)
+    assert response.status_code == 200
+    assert "does not match its extension" in response.content.decode()
     assert not Screening.objects.exists()
 
 
