@@ -4,7 +4,7 @@
    lines) and each release is appended, as JSON, to the staging file of its bucket (a
    hash of the ocid). A file that fails is reported and everything it staged is left
    out of step 2, so nothing partial is kept; the other files go on.
-2. compile: each bucket (about 64 MB of JSON) is read on its own; the releases of each
+2. compile: each bucket (about 32 MB of JSON) is read on its own; the releases of each
    ocid are merged into one compiled release (`merge.compile_fast`, equal to
    ocdsmerge's). A record's compiledRelease is used only when no release of its ocid
    is available. One row per item of tender, awards and contracts is extracted, with
@@ -159,7 +159,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 # Releases are hash-partitioned by ocid into buckets of about this much JSON, so that
 # one bucket at a time fits in a worker's memory.
-BUCKET_BYTES = 64 * 1024 * 1024
+BUCKET_BYTES = 32 * 1024 * 1024
 # Big JSON Lines files are cut into chunks of lines of about this size for the workers.
 CHUNK_BYTES = 8 * 1024 * 1024
 # A worker writes its staged releases out when it holds this much.
@@ -806,25 +806,30 @@ def build_items(
     result.workers = workers if workers is not None else default_workers(files)
     con.execute("DROP TABLE IF EXISTS items")
     directory = Path(tempfile.mkdtemp(dir=workdir, prefix="ocds-"))
-    pool = _executor(result.workers)
     try:
-        result.files = stage(files, directory, result.buckets, pool, result.workers, progress)
-        failed = frozenset(n for n, report in enumerate(result.files) if not report.ok)
-        buckets = sorted({int(p.stem.rsplit("-b", 1)[1]) for p in directory.glob("stage-*-b*.bin")})
         parts: list[tuple[str, int]] = []
-        futures = [pool.submit(_compile_bucket, str(directory), b, failed) for b in buckets]
-        for done, future in enumerate(futures, start=1):
-            compiled = future.result()
-            result.ocids += compiled.ocids
-            result.undated += compiled.undated
-            result.conflicting += compiled.conflicting
-            if compiled.items:
-                parts.append((compiled.path, compiled.items))
-            if progress:
-                progress("compile", done, len(futures))
+        pool = _executor(result.workers)
+        try:
+            result.files = stage(files, directory, result.buckets, pool, result.workers, progress)
+            failed = frozenset(n for n, report in enumerate(result.files) if not report.ok)
+            buckets = sorted(
+                {int(p.stem.rsplit("-b", 1)[1]) for p in directory.glob("stage-*-b*.bin")}
+            )
+            futures = [pool.submit(_compile_bucket, str(directory), b, failed) for b in buckets]
+            for done, future in enumerate(futures, start=1):
+                compiled = future.result()
+                result.ocids += compiled.ocids
+                result.undated += compiled.undated
+                result.conflicting += compiled.conflicting
+                if compiled.items:
+                    parts.append((compiled.path, compiled.items))
+                if progress:
+                    progress("compile", done, len(futures))
+        finally:
+            # The workers exit before DuckDB loads the items: their memory is not needed.
+            pool.shutdown(wait=True, cancel_futures=True)
         _create_items_table(con, parts)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(directory, ignore_errors=True)
     if result.undated or result.conflicting:
         logger.info(
