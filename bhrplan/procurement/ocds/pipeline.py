@@ -4,7 +4,7 @@
    lines) and each release is appended, as JSON, to the staging file of its bucket (a
    hash of the ocid). A file that fails is reported and everything it staged is left
    out of step 2, so nothing partial is kept; the other files go on.
-2. compile: each bucket (about 32 MB of JSON) is read on its own; the releases of each
+2. compile: each bucket (about 64 MB of JSON) is read on its own; the releases of each
    ocid are merged into one compiled release (`merge.compile_fast`, equal to
    ocdsmerge's). A record's compiledRelease is used only when no release of its ocid
    is available. One row per item of tender, awards and contracts is extracted, with
@@ -159,7 +159,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 # Releases are hash-partitioned by ocid into buckets of about this much JSON, so that
 # one bucket at a time fits in a worker's memory.
-BUCKET_BYTES = 32 * 1024 * 1024
+BUCKET_BYTES = 64 * 1024 * 1024
 # Big JSON Lines files are cut into chunks of lines of about this size for the workers.
 CHUNK_BYTES = 8 * 1024 * 1024
 # A worker writes its staged releases out when it holds this much.
