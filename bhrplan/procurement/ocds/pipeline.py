@@ -46,10 +46,8 @@ from bhrplan.procurement.ocds.merge import compile_fast
 from bhrplan.procurement.ocds.reader import (
     DECOMPRESS_ERRORS,
     Entry,
-    Location,
     OcdsFileError,
     ReadStats,
-    _line_error,
     _open,
     _Reader,
     _reason,
@@ -369,14 +367,7 @@ def _stage_lines(
     stager = _Stager(directory, buckets, file_number, chunk)
     try:
         for number, line in enumerate(block.split(b"\n"), start=first_line):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                value = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                raise _line_error(exc, number) from exc
-            for entry in reader.value_entries(value, Location(line=number)):
+            for entry in reader.line_entries(line, number):
                 stager.add(entry)
         stager.flush()
     except _FILE_ERRORS as exc:

@@ -215,18 +215,22 @@ class _Reader:
             else:
                 yield from self._read_streaming(io.BufferedReader(_Chain(first, stream)))
 
+    def line_entries(self, line: bytes, number: int) -> Iterator[Entry]:
+        """The entries of one JSON Lines line (none for a blank line)."""
+        line = line.strip()
+        if not line:
+            return
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise _line_error(exc, number) from exc
+        yield from self.value_entries(value, Location(line=number))
+
     def _read_jsonl(self, value: dict[str, Any], stream: IO[bytes]) -> Iterator[Entry]:
         yield from self.value_entries(value, Location(line=1))
         try:
             for number, line in enumerate(_lines(stream), start=2):
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    value = orjson.loads(line)
-                except orjson.JSONDecodeError as exc:
-                    raise _line_error(exc, number) from exc
-                yield from self.value_entries(value, Location(line=number))
+                yield from self.line_entries(line, number)
         except DECOMPRESS_ERRORS as exc:
             raise OcdsFileError("cannot_decompress", reason=_reason(exc)) from exc
 
