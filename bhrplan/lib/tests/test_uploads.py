@@ -32,7 +32,7 @@ XLSX = package("[Content_Types].xml", "xl/workbook.xml")
 PPTX = package("[Content_Types].xml", "ppt/presentation.xml")
 ODT = package("odt", "content.xml")
 ODS = package("ods", "content.xml")
-GZIP = gzip.compress(b'{"releases": []}')
+GZIP = gzip.compress(b'{"releases": []}', mtime=0)  # fixed bytes: stable test ids across workers
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
