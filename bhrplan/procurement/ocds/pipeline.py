@@ -519,26 +519,41 @@ def _date_key(release: dict[str, Any]) -> str:
     return date if isinstance(date, str) else ""
 
 
+# What merging raises on shapes it cannot merge: ocdsmerge's own error, and the plain
+# errors it meets on, e.g., an object given as an award's `id`.
+_SHAPE_ERRORS = (InconsistentTypeError, TypeError, ValueError, KeyError, AttributeError)
+
+
+def _latest_alone(releases: list[dict[str, Any]], out: _Compiled) -> dict[str, Any]:
+    out.conflicting += 1
+    latest = max(releases, key=_date_key)
+    try:
+        return compile_fast([latest])
+    except _SHAPE_ERRORS:
+        return latest  # one release, screened as published
+
+
 def _compile_ocid(releases: list[dict[str, Any]], out: _Compiled) -> dict[str, Any]:
     """Merge the releases of one ocid; data that ocdsmerge refuses is still screened.
 
     Releases without a date are ordered first (ocdsmerge refuses them); when two
-    releases give one field incompatible shapes, the latest release is used alone.
+    releases give one field incompatible shapes (or a shape ocdsmerge cannot merge at
+    all), the latest release is used alone.
     """
     try:
         return compile_fast(releases)
     except InconsistentTypeError:
-        out.conflicting += 1
-        return compile_fast([max(releases, key=_date_key)])
-    except OCDSMergeError:
+        return _latest_alone(releases, out)
+    except OCDSMergeError:  # before the plain errors: some of its dating errors are KeyErrors
         out.undated += 1
         for release in releases:
             release["date"] = _date_key(release)
         try:
             return compile_fast(releases)
-        except InconsistentTypeError:
-            out.conflicting += 1
-            return compile_fast([max(releases, key=_date_key)])
+        except _SHAPE_ERRORS:
+            return _latest_alone(releases, out)
+    except _SHAPE_ERRORS:
+        return _latest_alone(releases, out)
 
 
 def _compile_bucket(directory: str, bucket: int, failed: frozenset[int]) -> _Compiled:

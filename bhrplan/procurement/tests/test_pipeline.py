@@ -284,3 +284,28 @@ def test_it_extracts_the_same_items_from_projected_releases(parts):
     assert extract_items("ocds-x-1", "releases", projected) == extract_items(
         "ocds-x-1", "releases", full
     )
+
+
+def test_it_screens_releases_whose_shapes_ocdsmerge_cannot_merge(write_json):
+    # An object as an award id makes ocdsmerge itself fail (TypeError): the latest
+    # release is screened alone, and the ocid is counted as conflicting.
+    odd = release(
+        rid="2",
+        date="2020-02-01T00:00:00Z",
+        awards=[{"id": {"id": None}, "items": [{"id": "1", "description": "Cemento"}]}],
+    )
+    path = write_json("odd.json", {"releases": [release(), odd]})
+    con = duckdb.connect()
+    result = build_items([path], con)
+    assert (result.undated, result.conflicting) == (0, 1)
+    assert con.execute("SELECT stage, description FROM items").fetchall() == [("award", "Cemento")]
+
+
+def test_undated_releases_are_still_counted_as_undated(write_json):
+    # ocdsmerge's missing-date error is also a KeyError: it must not be taken for a
+    # shape it cannot merge.
+    first, second = release(), release(rid="2", tender={"id": "t", "items": [{"id": "1"}]})
+    del first["date"], second["date"]
+    path = write_json("undated.json", {"releases": [first, second]})
+    result = build_items([path], duckdb.connect())
+    assert (result.undated, result.conflicting) == (1, 0)
