@@ -143,28 +143,86 @@ _COUNTRY_ALIASES = {
     "turquia": "TR",
     "tailandia": "TH",
     "uruguay": "UY",
+    "eeuu": "US",
+    "ee uu": "US",
+    "e e u u": "US",
+    "uk": "GB",
+    "estados unidos de america": "US",
+    "republica popular china": "CN",
+    "republica popular de china": "CN",
+    "corea del norte": "KP",
+    "holanda": "NL",
+    "suecia": "SE",
+    "dinamarca": "DK",
+    "noruega": "NO",
+    "finlandia": "FI",
+    "irlanda": "IE",
+    "grecia": "GR",
+    "hungria": "HU",
+    "polonia": "PL",
+    "rumania": "RO",
+    "rusia": "RU",
+    "ucrania": "UA",
+    "singapur": "SG",
+    "camboya": "KH",
+    "filipinas": "PH",
+    "egipto": "EG",
+    "marruecos": "MA",
+    "sudafrica": "ZA",
+    "nueva zelanda": "NZ",
+    "republica dominicana": "DO",
+    "belice": "BZ",
+    "trinidad y tobago": "TT",
+    "emiratos arabes unidos": "AE",
+    "arabia saudita": "SA",
+    "republica checa": "CZ",
+    "austria": "AT",
+    "portugal": "PT",
 }
+
+
+_NOT_WORD = re.compile(r"[^\w ]+")
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    """Every country name, common and official name, and ISO 3166-2 subdivision name,
+    accent- and case-insensitive, with its alpha-2 code (names shared by several
+    countries are left out: they do not say which)."""
+    names: dict[str, set[str]] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            name = getattr(country, attr, None)
+            if name:
+                names.setdefault(normalize_key(name), set()).add(country.alpha_2)
+    for sub in pycountry.subdivisions:
+        names.setdefault(normalize_key(sub.name), set()).add(sub.country_code)
+    return {key: codes.pop() for key, codes in names.items() if len(codes) == 1}
 
 
 @cache
 def country_code(value: str | None) -> str:
-    """ISO 3166-1 alpha-2 code for a country code or name (English or Spanish), else ""."""
+    """ISO 3166-1 alpha-2 code for a country code or name (English or Spanish), else "".
+
+    Only whole names and codes count: a guess would turn "-" or "0" into a country, and
+    a wrong country reads as "not listed" where the truth is "unknown". A region or
+    capital that ISO 3166-2 names (Asunción) gives its country.
+    """
     if not value:
         return ""
     text = str(value).strip()
-    if not text:
-        return ""
     key = normalize_key(text)
-    if key in _COUNTRY_ALIASES:
-        return _COUNTRY_ALIASES[key]
+    if not any(c.isalpha() for c in key):
+        return ""
+    bare = " ".join(_NOT_WORD.sub(" ", key).split())  # "EE.UU." → "ee uu"
+    for candidate in (key, bare):
+        if candidate in _COUNTRY_ALIASES:
+            return _COUNTRY_ALIASES[candidate]
     try:
         return str(pycountry.countries.lookup(text).alpha_2)
     except LookupError:
         pass
-    try:
-        return str(pycountry.countries.search_fuzzy(text)[0].alpha_2)
-    except LookupError:
-        return ""
+    return _country_names().get(key, "")
 
 
 @cache

@@ -1,5 +1,7 @@
 import re
 
+import pytest
+
 from bhrplan.procurement.reference import (
     country_code,
     dol_entries,
@@ -79,3 +81,25 @@ def test_it_resolves_country_names_and_codes():
     assert country_code("Congo, Democratic Republic of the") == "CD"
     assert country_code("") == ""
     assert country_code("Atlantis") == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("-", ""),  # pycountry's fuzzy search once made this France
+        ("0", ""),  # … and this Sweden
+        ("N/A", ""),
+        ("Sin dato", ""),
+        ("Central", ""),  # a department's name in several countries
+        ("EE.UU.", "US"),
+        ("EEUU", "US"),
+        ("UK", "GB"),
+        ("República Popular China", "CN"),
+        ("Canadá", "CA"),
+        ("Asunción", "PY"),  # an ISO 3166-2 subdivision of one country
+        ("Korea, Republic of", "KR"),
+        ("Türkiye", "TR"),
+    ],
+)
+def test_country_codes_come_only_from_whole_names_and_codes(value, code):
+    assert country_code(value) == code
