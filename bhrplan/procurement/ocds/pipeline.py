@@ -608,12 +608,18 @@ def _digits(value: str) -> str:
     return _NOT_DIGITS.sub("", value)
 
 
+# CPV as publishers write it: "CPV", "CPV 2008", "EU-CPV", "cpv:2008"; Ukraine's
+# Prozorro names it ДК021 (DK 021:2015 is the CPV). Not "CPVS": the CPV's supplementary
+# vocabulary (AA01-1 …), whose codes are not CPV codes.
+_CPV_SCHEME = re.compile(r"(eu[\s_:-]*)?cpv([\s_:-]*v?\d{4})?|(дк|dk)[\s_:-]*021([\s_:-]*\d{4})?")
+
+
 @cache
 def normalize_scheme(scheme: str, uri: str = "") -> str:
     key = normalize_key(scheme)
     if "unspsc" in key:
         return "UNSPSC"
-    if "cpv" in key:
+    if _CPV_SCHEME.fullmatch(key):
         return "CPV"
     if "contrataciones" in key or "dncp" in key or "contrataciones.gov.py" in uri:
         return "DNCP"
@@ -700,10 +706,17 @@ def _org(ref: dict[str, Any], parties: dict[str, dict[str, Any]]) -> tuple[str, 
     return name, ident, country, source
 
 
+# An amount some publishers write as text: plain digits with an optional decimal point.
+# Anything else ("1.234,56", "USD 10") is not read: its meaning depends on a locale.
+_AMOUNT_TEXT = re.compile(r"-?\d+(\.\d+)?")
+
+
 def _value(obj: dict[str, Any]) -> tuple[float | None, str]:
     value = obj.get("value")
     if isinstance(value, dict):
         amount = value.get("amount")
+        if type(amount) is str and _AMOUNT_TEXT.fullmatch(amount.strip()):
+            amount = float(amount)
         if isinstance(amount, int | float) and not isinstance(amount, bool):
             return float(amount), _text(value.get("currency"))
     return None, ""

@@ -309,3 +309,49 @@ def test_undated_releases_are_still_counted_as_undated(write_json):
     path = write_json("undated.json", {"releases": [first, second]})
     result = build_items([path], duckdb.connect())
     assert (result.undated, result.conflicting) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "expected"),
+    [
+        ("CPV", "CPV"),
+        ("cpv 2008", "CPV"),
+        ("EU-CPV", "CPV"),
+        ("ДК021", "CPV"),  # Ukraine's Prozorro: DK 021:2015 is the CPV
+        ("CPVS", "CPVS"),  # the CPV's supplementary vocabulary: not CPV codes
+        ("UNSPSC", "UNSPSC"),
+        ("Catálogo de bienes DNCP", "DNCP"),
+        ("CUCOP", "CUCOP"),
+    ],
+)
+def test_it_recognises_classification_schemes_as_publishers_write_them(scheme, expected):
+    from bhrplan.procurement.ocds.pipeline import normalize_scheme
+
+    assert normalize_scheme(scheme) == expected
+
+
+def test_a_cpvs_code_is_not_matched_as_a_cpv_code():
+    item = {"classification": {"scheme": "CPVS", "id": "FA03-7"}}
+    assert classification_fields(item)[3] == ""  # no CPV digits ("03" is a CPV division)
+    item = {"classification": {"scheme": "CPV", "id": "03111000-2"}}
+    assert classification_fields(item)[3] == "03111000"
+
+
+def test_amounts_written_as_plain_numbers_in_text_are_read():
+    rows = extract_items(
+        "ocds-a-1",
+        "releases",
+        {
+            "tender": {"id": "t", "value": {"amount": " 1500.50 ", "currency": "PYG"}},
+            "awards": [
+                {"id": "a", "value": {"amount": "1.234,56", "currency": "PYG"}, "items": [{}]}
+            ],
+            "contracts": [{"id": "c", "value": {"amount": True}, "items": [{}]}],
+        },
+    )
+    # the award's "1.234,56" (locale-dependent) and the contract's `true` are not read:
+    # both fall back to the tender's value
+    assert [(r["stage"], r["value_amount"], r["currency"]) for r in rows] == [
+        ("award", 1500.5, "PYG"),
+        ("contract", 1500.5, "PYG"),
+    ]
