@@ -51,7 +51,7 @@ MESSAGES: dict[str, str] = {
     ),
     "top_level_not_object": gettext_noop(
         "The file must hold JSON objects {…} (release or record packages, releases or "
-        "records), but it starts with a list or a single value."
+        "records) or lists of them, but it holds a single value."
     ),
     "not_object": gettext_noop(
         "Expected a JSON object {…} (a release or record package, a release or a "

@@ -239,8 +239,13 @@ class _Reader:
         count = 0
         try:
             for prefix, event, _value in events:
+                if prefix == "" and event == "start_array":
+                    # Some exports are one JSON list of releases, records or packages.
+                    count += 1
+                    yield from self._top_level_list(events, Location(value=count))
+                    continue
                 if prefix != "" or event != "start_map":
-                    if event in ("start_array", "string", "number", "boolean", "null"):
+                    if event in ("string", "number", "boolean", "null"):
                         raise OcdsFileError("top_level_not_object")
                     continue
                 count += 1
@@ -251,6 +256,15 @@ class _Reader:
             raise OcdsFileError("not_utf8") from exc
         if count == 0:
             raise OcdsFileError("blank")
+
+    def _top_level_list(
+        self, events: Iterator[tuple[str, str, Any]], where: Location
+    ) -> Iterator[Entry]:
+        """A list of releases, records or packages: each built and read on its own."""
+        for n, (prefix, event, value) in enumerate(events):
+            if prefix == "" and event == "end_array":
+                return
+            yield from self.value_entries(_build(events, event, value), where.at(f"[{n}]"))
 
     def _top_level_object(
         self, events: Iterator[tuple[str, str, Any]], where: Location

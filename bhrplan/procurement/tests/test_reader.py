@@ -151,10 +151,16 @@ BAD_FILES = [
         "Línea 1: El campo “releases” debe ser una lista […].",
     ),
     (
-        b"[1, 2]",
+        b'"ocds-1"',
         "top_level_not_object",
         "The file must hold JSON objects {…}",
         "El archivo debe contener objetos JSON {…}",
+    ),
+    (
+        b"[1, 2]",
+        "not_object",
+        "[0]: Expected a JSON object {…}",
+        "[0]: Se esperaba un objeto JSON {…}",
     ),
     (
         b'{"ocid": "o", "id": "1"}\n[1]\n',
@@ -245,3 +251,24 @@ def test_it_reports_a_damaged_gzip_file(tmp_path):
     assert caught.value.problem.code == "cannot_decompress"
     assert "download it again" in str(caught.value)
     assert "descárguelo de nuevo" in caught.value.problem.message("es")
+
+
+def test_it_reads_a_file_that_is_one_list_of_releases_records_or_packages(tmp_path):
+    path = tmp_path / "list.json"
+    path.write_text(
+        json.dumps(
+            [
+                {"ocid": "ocds-a-1", "id": "1", "version": "1.1"},
+                {"ocid": "ocds-a-2", "compiledRelease": {"ocid": "ocds-a-2", "version": "1.1"}},
+                {"version": "1.1", "releases": [{"ocid": "ocds-a-3", "id": "1"}]},
+            ],
+            indent=2,
+        )
+    )
+    entries, stats = read_file(path)
+    assert [(e.kind, e.ocid) for e in entries] == [
+        ("release", "ocds-a-1"),
+        ("compiled", "ocds-a-2"),
+        ("release", "ocds-a-3"),
+    ]
+    assert (stats.releases, stats.compiled, stats.records) == (2, 1, 1)
