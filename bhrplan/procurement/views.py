@@ -34,6 +34,10 @@ CODE_LABELS = {
     "forced_labour": _("forced labour"),
     "forced_child_labour": _("forced child labour"),
     "labour_rights": _("labour rights"),
+    # procurement stages of an item
+    "tender": _("tender"),
+    "award": _("award"),
+    "contract": _("contract"),
 }
 
 
@@ -108,12 +112,16 @@ def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
     groups = selectors.flags_grouped(screening, by) if done else []
     for group in groups:
         group["display"] = labels.get(group["label"], group["label"])
+    tenders = selectors.flagged_tenders(screening, by=by, value=value) if done else []
+    for tender in tenders:
+        slugs = (tender["categories"] or "").split(", ")
+        tender["categories"] = ", ".join(labels.get(s, s) for s in slugs if s)
     context = {
         "screening": screening,
         "by": by,
         "value": value,
         "groups": groups,
-        "tenders": selectors.flagged_tenders(screening, by=by, value=value) if done else [],
+        "tenders": tenders,
     }
     return render(request, "procurement/screening_detail.html", context)
 
@@ -132,7 +140,7 @@ def screening_tender(request: HttpRequest, screening_id: int) -> HttpResponse:
     labels = {c.slug: c.label_es if spanish else c.label for c in risk_categories()}
     for flag in flags:
         flag["category_label"] = labels.get(flag["category"], flag["category"])
-        for key in ("risk_types", "evidence", "confidence", "country_status"):
+        for key in ("risk_types", "evidence", "confidence", "country_status", "stage"):
             flag[f"{key}_label"] = _label(flag[key])
     stages = [
         (stage.label_es if spanish else stage.label, criteria)
@@ -143,6 +151,7 @@ def screening_tender(request: HttpRequest, screening_id: int) -> HttpResponse:
         "ocid": ocid,
         "flags": flags,
         "band": band,
+        "band_label": _label(band),
         "stages": stages,
         "spanish": spanish,
     }

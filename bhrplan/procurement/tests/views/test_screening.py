@@ -207,6 +207,8 @@ def test_it_browses_flags_by_category_buyer_and_supplier(persona_clients, done_s
         assert client.get(url, {"by": by}).status_code == 200
     filtered = client.get(url, {"by": "category", "value": "ict_electronics"}).content.decode()
     assert "ocds-03ad3f-277004" in filtered
+    # the flagged processes name their categories, not the categories' codes
+    assert "<td>ICT hardware and electronics</td>" in filtered
     for persona in [*NOT_COORDINATORS, "outsider"]:
         assert persona_clients[persona].get(url).status_code == 404
 
@@ -219,6 +221,13 @@ def test_it_shows_a_tender_with_evidence_and_criteria_by_stage(persona_clients, 
     assert "CONTRACT-1" in page and "COC-1" in page
     assert client.get(url, {"ocid": "ocds-unknown"}).status_code == 404
     assert client.post(url, {"ocid": "ocds-03ad3f-277004"}).status_code == 405
+    with translation.override("es"):
+        es_url = reverse("procurement:screening_tender", args=[done_screening.pk])
+    page = client.get(es_url, {"ocid": "ocds-03ad3f-277004"}).content.decode()
+    # codes of the results store are shown in the reader's language
+    assert "(licitación)" in page and "(contrato)" in page and "(tender)" not in page
+    assert ">desconocido<" in page or "desconocido</td>" in page
+    assert "unknown (" not in page
     assert persona_clients["outsider"].get(url, {"ocid": "ocds-03ad3f-277004"}).status_code == 404
 
 
