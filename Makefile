@@ -36,9 +36,13 @@ setup: install
 demo: setup
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_monitoring
+	$(MANAGE) load_demo_procurement
 
-## run: everything a newcomer needs, then serve http://127.0.0.1:8000
+## run: everything a newcomer needs, then serve http://127.0.0.1:8000 with the task
+## worker beside it (screenings, imports and reports started in the browser run)
 run: demo
+	@$(MANAGE) db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 ## worker: run background tasks (imports, reports, reminders)

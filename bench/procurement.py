@@ -3,7 +3,7 @@
     .venv/bin/python bench/procurement.py [--releases 1000000] [--slice 20000] [--dir var/bench]
 
 1. generates a national-scale JSON Lines gzip file by replicating the real releases of
-   bhrplan/procurement/tests/fixtures/ocds with new ocids (never committed);
+   bhrplan/procurement/data/ocds-samples with new ocids (never committed);
 2. measures, each phase in its own process (so peak RSS is per phase):
    - `orjson`: a plain line-by-line orjson parse of the file (the parsing limit);
    - `screening`: bhrplan's screening (read + compile + match on DuckDB), in worker
@@ -90,7 +90,7 @@ def generate(target: Path, releases: int) -> dict:
     from bhrplan.procurement.ocds.reader import OcdsFileError, read_file
 
     samples = []
-    for path in expand_paths([ROOT / "bhrplan/procurement/tests/fixtures/ocds"]):
+    for path in expand_paths([ROOT / "bhrplan/procurement/data/ocds-samples"]):
         try:
             entries, _stats = read_file(path)
             samples.extend(e.data for e in entries if e.kind == "release")

@@ -23,6 +23,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DOL_GOODS_FILE = DATA_DIR / "dol_goods_2021.xml"
 RISK_CATEGORIES_FILE = DATA_DIR / "risk_categories.yaml"
 UNSPSC_FILE = DATA_DIR / "unspsc_pys.json"
+# Real OCDS samples (Paraguay DNCP, Colombia SECOP I): tests, benchmark, demo screening.
+OCDS_SAMPLES_DIR = DATA_DIR / "ocds-samples"
 
 RISK_TYPES = ("child_labour", "forced_labour", "forced_child_labour", "labour_rights")
 

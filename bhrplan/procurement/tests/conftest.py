@@ -3,8 +3,7 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-OCDS_SAMPLES = FIXTURES / "ocds"
+from bhrplan.procurement.reference import OCDS_SAMPLES_DIR as OCDS_SAMPLES
 
 
 @pytest.fixture
