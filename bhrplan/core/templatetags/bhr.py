@@ -5,7 +5,9 @@ from typing import Any
 from django import template
 from django.http import HttpRequest
 from django.urls import translate_url
+from django.utils.formats import number_format
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from bhrplan.core.models import localized
 
@@ -45,3 +47,13 @@ def querystring_with(context: dict[str, Any], **kwargs: Any) -> str:
             params[key] = str(value)
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def share(part: int | None, total: int | None) -> str:
+    """A count with its share of a total: `359|share:1077` → "359 (33 %)" (localized)."""
+    count = int(part or 0)
+    if not total:
+        return number_format(count)
+    percent = _("%(value)s %%") % {"value": number_format(round(100 * count / total))}
+    return f"{number_format(count)} ({percent})"

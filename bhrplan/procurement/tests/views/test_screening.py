@@ -262,3 +262,19 @@ def test_it_refuses_a_territory_the_user_does_not_coordinate(persona_clients, ot
     )
     assert response.status_code == 200
     assert not Screening.objects.exists()
+
+
+def test_it_reports_the_share_of_items_each_field_covers(persona_clients, done_screening):
+    done_screening.coverage = {
+        **done_screening.coverage,
+        "items": 1077,
+        "with_classification": 1077,
+        "with_supplier_id": 359,
+        "with_country": 40,
+    }
+    done_screening.save(update_fields=["coverage"])
+    with translation.override("es"):
+        url = reverse("procurement:screening_detail", args=[done_screening.pk])
+    page = persona_clients["coordinator"].get(url).content.decode()
+    assert "<dd>359 (33 %)</dd>" in page and "<dd>40 (4 %)</dd>" in page
+    assert "<dd>1077 (100 %)</dd>" in page or "<dd>1.077 (100 %)</dd>" in page
