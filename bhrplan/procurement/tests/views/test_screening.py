@@ -271,6 +271,8 @@ def test_it_reports_the_share_of_items_each_field_covers(persona_clients, done_s
         "with_classification": 1077,
         "with_supplier_id": 359,
         "with_country": 40,
+        "unspsc": 61,
+        "dncp": 1016,
     }
     done_screening.save(update_fields=["coverage"])
     with translation.override("es"):
@@ -278,3 +280,4 @@ def test_it_reports_the_share_of_items_each_field_covers(persona_clients, done_s
     page = persona_clients["coordinator"].get(url).content.decode()
     assert "<dd>359 (33 %)</dd>" in page and "<dd>40 (4 %)</dd>" in page
     assert "<dd>1077 (100 %)</dd>" in page or "<dd>1.077 (100 %)</dd>" in page
+    assert "UNSPSC 61 (6 %) · DNCP " in page  # by scheme, too
