@@ -20,6 +20,7 @@ from bhrplan.api.selectors import (
 )
 from bhrplan.monitoring.api import router as progress_router
 from bhrplan.plans.models import Action, Guideline, Indicator, Plan
+from bhrplan.procurement.models import Screening
 from bhrplan.territories.models import Organization
 
 api = NinjaAPI(
@@ -67,6 +68,21 @@ def _indicator(i: Indicator) -> dict[str, Any]:
         "target_value": _decimal(i.target_value),
         "target_year": i.target_year,
         "data_source": i.data_source,
+        "screening_metric": i.screening_metric if i.screening_id else "",
+        "screening_figure": _decimal(i.screening_figure),
+    }
+
+
+def _screening(s: Screening) -> dict[str, Any]:
+    f = s.figures
+    return {
+        "dataset_name": f.dataset_name,
+        "screened_on": f.screened_on,
+        "processes_screened": f.processes_screened,
+        "flagged_processes": f.flagged_processes,
+        "flagged_share": None if f.flagged_share is None else str(f.flagged_share),
+        "flagged_buyers": f.flagged_buyers,
+        "flagged_contracts": f.flagged_contracts,
     }
 
 
@@ -88,6 +104,7 @@ def _action(a: Action) -> dict[str, Any]:
         "end_date": a.end_date,
         "budget": None if a.budget is None else str(a.budget),
         "indicators": [_indicator(i) for i in a.indicators.all()],
+        "screenings": [_screening(s) for s in a.screenings.all()],
     }
 
 

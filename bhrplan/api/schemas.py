@@ -33,6 +33,18 @@ class OrganizationOut(Schema):
     acronym: str
 
 
+class ScreeningFiguresOut(Schema):
+    """Aggregate figures of a cited procurement screening (no supplier, buyer or item)."""
+
+    dataset_name: str
+    screened_on: date | None
+    processes_screened: int | None
+    flagged_processes: int | None
+    flagged_share: str | None  # flagged processes per 100 screened, one decimal
+    flagged_buyers: int | None
+    flagged_contracts: int | None
+
+
 class IndicatorOut(Schema):
     uid: UUID
     name: str
@@ -44,6 +56,9 @@ class IndicatorOut(Schema):
     target_value: str | None
     target_year: int | None
     data_source: str
+    # An indicator that takes a figure from a cited screening: which one and its value.
+    screening_metric: str
+    screening_figure: str | None
 
 
 class ActionOut(Schema):
@@ -63,6 +78,7 @@ class ActionOut(Schema):
     end_date: date | None
     budget: str | None
     indicators: list[IndicatorOut]
+    screenings: list[ScreeningFiguresOut]
 
 
 class ObjectiveOut(Schema):

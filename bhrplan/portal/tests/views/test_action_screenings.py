@@ -124,3 +124,40 @@ def test_it_keeps_its_query_count_with_citations(
     assert "Compras 2" in html and "Flagged processes: 9" in html
     assert len(cited) <= len(without) + 1  # one prefetch of the cited screenings
     assert len(cited) <= 12
+
+
+def test_the_public_api_gives_the_same_aggregate_figures_and_nothing_more(
+    client, published_plan, real_screening
+):
+    action = first_action(published_plan)
+    cite_and_publish(
+        published_plan, action, [real_screening], metric="flagged_contracts", role="denominator"
+    )
+    response = client.get(f"/api/v1/plans/{published_plan.pk}")
+    assert response.status_code == 200
+    body = response.content.decode()
+    actions = [
+        a
+        for g in response.json()["guidelines"]
+        for o in g["objectives"]
+        for a in o["actions"]
+        if a["uid"] == str(action.uid)
+    ]
+    (cited,) = actions[0]["screenings"]
+    assert cited == {
+        "dataset_name": "DNCP Paraguay (muestra)",
+        "screened_on": cited["screened_on"],
+        "processes_screened": 11,
+        "flagged_processes": 9,
+        "flagged_share": "81.8",
+        "flagged_buyers": cited["flagged_buyers"],
+        "flagged_contracts": 13,
+    }
+    assert actions[0]["indicators"][0]["screening_figure"] == "13"
+    assert actions[0]["indicators"][0]["screening_metric"] == "flagged_contracts"
+    # no supplier, buyer or item of the results store reaches the API
+    flags = read_flags(Path(real_screening.store)).to_pylist()
+    for name in {f["suppliers"] for f in flags if f["suppliers"]} | {
+        f["buyer"] for f in flags if f["buyer"]
+    }:
+        assert name not in body
