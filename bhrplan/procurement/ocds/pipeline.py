@@ -598,6 +598,10 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    elif isinstance(value, dict | list):
+        # An object or list where text belongs: as JSON with sorted keys, so that it reads
+        # the same whichever merge (ours or ocdsmerge's) ordered its keys.
+        value = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     return " ".join(str(value).split())
 
 

@@ -5,7 +5,7 @@ import pickle
 import duckdb
 import pytest
 from django.utils import translation
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bhrplan.procurement.ocds.errors import file_error_message, stored_error
@@ -268,6 +268,16 @@ _release_parts = st.fixed_dictionaries(
 @pytest.mark.filterwarnings("ignore::ocdsmerge.exceptions.DuplicateIdValueWarning")
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_release_parts, min_size=1, max_size=3))
+# Found by hypothesis: the full releases fall back to ocdsmerge (a null id in planning),
+# which orders the keys of an object used as the tender's id differently.
+@example(
+    [
+        {
+            "planning": [{"id": None}],
+            "tender": {"items": [{"description": None}], "id": [{"description": "", "id": ""}]},
+        }
+    ]
+)
 def test_it_extracts_the_same_items_from_projected_releases(parts):
     from bhrplan.procurement.ocds.merge import compile_fast
     from bhrplan.procurement.ocds.pipeline import project
