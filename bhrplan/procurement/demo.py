@@ -7,12 +7,11 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bhrplan.procurement.models import Dataset, Screening
 from bhrplan.procurement.reference import OCDS_SAMPLES_DIR
-from bhrplan.procurement.services import procurement_dir
+from bhrplan.procurement.services import procurement_dir, sample_screening_create
 from bhrplan.procurement.tasks import run_screening_task
 
 # The name is the demo's key: a dataset of this name in the territory means "loaded".
@@ -26,19 +25,9 @@ def demo_procurement_load(*, territory: Any) -> Screening | None:
     folder = procurement_dir() / "datasets" / "demo-ocds-samples"
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(OCDS_SAMPLES_DIR, folder)
-    with transaction.atomic():
-        dataset = Dataset(
-            name=DEMO_DATASET_NAME,
-            territory=territory,
-            source=Dataset.Source.SERVER_PATH,
-            path=str(folder),
-            file_count=sum(1 for p in folder.rglob("*.json") if p.is_file()),
-        )
-        dataset.full_clean(exclude=["created_by"])  # loaded by the system, not a person
-        dataset.save()
-        screening = Screening(dataset=dataset)
-        screening.full_clean(exclude=["created_by"])
-        screening.save()
+    screening = sample_screening_create(
+        name=DEMO_DATASET_NAME, territory=territory, path=str(folder)
+    )
     # Screened here, not by the worker: the demo is complete when the command ends.
     run_screening_task.call(screening.pk)
     screening.refresh_from_db()

@@ -109,6 +109,30 @@ def dataset_create_from_path(*, name: str, territory: Any, path: str, actor: Any
 
 
 @transaction.atomic
+def sample_screening_create(*, name: str, territory: Any, path: str) -> Screening:
+    """A dataset and its screening loaded by the system (the demo), not by a person.
+
+    The screening is not queued: the caller runs it (the demo runs it at once).
+    """
+    target = Path(path)
+    dataset = Dataset(
+        name=name,
+        territory=territory,
+        source=Dataset.Source.SERVER_PATH,
+        path=str(target),
+        file_count=sum(1 for p in target.rglob("*") if p.is_file()),
+    )
+    dataset.full_clean(exclude=["created_by"])
+    dataset.save()
+    audit.record(actor=None, verb="procurement.dataset_registered", obj=dataset, summary=name)
+    screening = Screening(dataset=dataset)
+    screening.full_clean(exclude=["created_by"])
+    screening.save()
+    audit.record(actor=None, verb="procurement.screening_started", obj=screening)
+    return screening
+
+
+@transaction.atomic
 def screening_start(*, dataset: Dataset, actor: Any, backend: str = "duckdb") -> Screening:
     from bhrplan.procurement.tasks import run_screening_task
 

@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from bhrplan.core.models import AuditEvent
 from bhrplan.procurement.models import Dataset, Screening
 
 
@@ -21,6 +22,13 @@ def test_the_demo_screens_the_real_samples_once(catalogs, settings, tmp_path):
     assert {e["path"] for e in screening.file_errors} >= {"283826.json"}
     assert demo_procurement_load(territory=territory) is None
     assert Dataset.objects.count() == 1
+    # written through the services, so the audit trail has them like any other
+    verbs = set(AuditEvent.objects.values_list("verb", flat=True))
+    assert {
+        "procurement.dataset_registered",
+        "procurement.screening_started",
+        "procurement.screening_finished",
+    } <= verbs
 
 
 def test_the_demo_command_needs_the_demo_plan_and_says_what_it_did(catalogs, settings, tmp_path):
