@@ -101,7 +101,7 @@ def flagged_tenders(screening: Screening, *, by: str = "", value: str = "") -> l
     return _query(
         screening.store,
         "SELECT ocid, any_value(buyer) AS buyer, any_value(tender_title) AS title, "  # noqa: S608
-        "string_agg(DISTINCT category, ', ' ORDER BY category) AS categories, "
+        "list(DISTINCT category ORDER BY category) AS categories, "
         f"count(DISTINCT row_id) AS items FROM flags {where} GROUP BY ocid ORDER BY ocid",
         params,
     )

@@ -47,6 +47,12 @@ def _label(code: str | None) -> str:
     return "; ".join(str(CODE_LABELS.get(part, part)) for part in code.split("; "))
 
 
+def _category_labels() -> dict[str, str]:
+    """Risk category slug → its name in the reader's language."""
+    spanish = get_language() == "es"
+    return {c.slug: c.label_es if spanish else c.label for c in risk_categories()}
+
+
 def _screening_or_404(request: HttpRequest, screening_id: int) -> Screening:
     screening = selectors.screening_for(request.user, screening_id)
     if screening is None:
@@ -106,16 +112,13 @@ def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
     by = by if by in selectors.GROUPINGS else "category"
     value = request.GET.get("value", "")
     done = screening.status == Screening.Status.DONE
-    labels = {
-        c.slug: (c.label_es if get_language() == "es" else c.label) for c in risk_categories()
-    }
+    labels = _category_labels()
     groups = selectors.flags_grouped(screening, by) if done else []
     for group in groups:
         group["display"] = labels.get(group["label"], group["label"])
     tenders = selectors.flagged_tenders(screening, by=by, value=value) if done else []
     for tender in tenders:
-        slugs = (tender["categories"] or "").split(", ")
-        tender["categories"] = ", ".join(labels.get(s, s) for s in slugs if s)
+        tender["categories"] = ", ".join(labels.get(s, s) for s in tender["categories"] or ())
     context = {
         "screening": screening,
         "by": by,
@@ -137,7 +140,7 @@ def screening_tender(request: HttpRequest, screening_id: int) -> HttpResponse:
     amounts = [(f["value_amount"], f["currency"]) for f in flags if f["value_amount"] is not None]
     band = value_band(*max(amounts)) if amounts else "unknown"
     spanish = get_language() == "es"
-    labels = {c.slug: c.label_es if spanish else c.label for c in risk_categories()}
+    labels = _category_labels()
     for flag in flags:
         flag["category_label"] = labels.get(flag["category"], flag["category"])
         for key in ("risk_types", "evidence", "confidence", "country_status", "stage"):
