@@ -9,7 +9,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup install dev-install system-deps test lint typecheck pytest messages demo worker bench clean
+.PHONY: run setup install native dev-install system-deps test lint typecheck pytest messages demo worker bench clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,13 @@ install: $(VENV)/.installed
 
 dev-install: $(VENV)/.dev-installed
 
+## native: compile the screening's merge and extraction with mypyc (about 1.5× faster
+##   screenings; without a C compiler they run as plain Python). Quick when up to date.
+native: install
+	@$(PY) scripts/build_native.py
+
 ## setup: install, migrate and load the reference catalogs (no server)
-setup: install
+setup: install native
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_catalogs
 	@if command -v msgfmt >/dev/null 2>&1 && ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
@@ -50,9 +55,13 @@ worker: setup
 	$(MANAGE) db_worker
 
 # Debian packages the tests need: Chromium for browser tests, gettext for catalogs,
-# Pango and HarfBuzz for WeasyPrint (PDF reports).
+# Pango and HarfBuzz for WeasyPrint (PDF reports), a C compiler and Python's headers for
+# the mypyc-compiled screening modules.
 system-deps:
 	@missing=""; \
+	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc"; \
+	$(PYTHON) -c "import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" \
+		|| missing="$$missing $$(basename "$$(readlink -f "$$(command -v $(PYTHON))")")-dev"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
@@ -81,10 +90,12 @@ messages: dev-install system-deps
 ## pytest: the suite on SQLite, and again on PostgreSQL when DATABASE_URL is set.
 ## Tests that do not touch the database (browser, static files, Spark) run in the first pass only.
 PYTEST_WORKERS ?= 2
+# The tests run on the compiled modules (and compare them with the plain source).
 pytest: dev-install system-deps
+	@$(PY) scripts/build_native.py --require
 	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then $(MANAGE) compilemessages --ignore=.venv --ignore=var >/dev/null; fi
-	env -u DATABASE_URL $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS)
-	@if [ -n "$$DATABASE_URL" ]; then echo "== again on PostgreSQL =="; $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) -m "not browser and not dbless"; fi
+	env -u DATABASE_URL BHRPLAN_NATIVE=required $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS)
+	@if [ -n "$$DATABASE_URL" ]; then echo "== again on PostgreSQL =="; BHRPLAN_NATIVE=required $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) -m "not browser and not dbless"; fi
 
 ## test: lint, types and the whole suite
 test: lint typecheck pytest

@@ -1,0 +1,3 @@
+from bhrplan.procurement.ocds.native import guard
+
+guard()

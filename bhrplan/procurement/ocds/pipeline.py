@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 import struct
 import tempfile
@@ -28,7 +27,6 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from functools import cache, lru_cache
 from itertools import accumulate
 from multiprocessing import get_context
 from pathlib import Path
@@ -40,9 +38,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from ocdsmerge.exceptions import InconsistentTypeError, OCDSMergeError
 
-from bhrplan.lib.text import normalize_key
 from bhrplan.procurement.ocds.errors import FileProblem
+from bhrplan.procurement.ocds.extract import extract_rows
 from bhrplan.procurement.ocds.merge import compile_fast
+from bhrplan.procurement.ocds.projection import project
 from bhrplan.procurement.ocds.reader import (
     DECOMPRESS_ERRORS,
     Entry,
@@ -53,7 +52,6 @@ from bhrplan.procurement.ocds.reader import (
     _reason,
     read_file,
 )
-from bhrplan.procurement.reference import country_code
 
 logger = logging.getLogger(__name__)
 
@@ -199,87 +197,6 @@ def _clean(value: str) -> str:
     return value.replace("\t", " ").replace("\n", " ").strip()
 
 
-# -- projection ---------------------------------------------------------------
-#
-# Only these fields of a release are screened; the rest (documents, milestones,
-# quantities, transactions …) is dropped before staging, which makes staging, merging
-# and extraction several times lighter. `None` keeps a value whole. Merging is by path,
-# so the merge of the projected releases gives the projection of the merge; an object
-# without `id` from which something was dropped and nothing with a value is left is
-# kept whole, so that it exists in the compiled release exactly when it would have
-# (a test compares the items extracted both ways on generated releases).
-
-_Spec = dict[str, "_Spec | None"]
-_ORG_SPEC: _Spec = {"id": None, "name": None, "identifier": None, "address": None}
-_ITEM_SPEC: _Spec = {
-    "id": None,
-    "description": None,
-    "classification": None,
-    "additionalClassifications": None,
-}
-_STAGE_SPEC: _Spec = {
-    "id": None,
-    "value": None,
-    "awardID": None,
-    "suppliers": _ORG_SPEC,
-    "items": _ITEM_SPEC,
-}
-RELEASE_SPEC: _Spec = {
-    "ocid": None,
-    "id": None,
-    "date": None,
-    "buyer": _ORG_SPEC,
-    "parties": {**_ORG_SPEC, "roles": None},
-    "tender": {
-        "id": None,
-        "title": None,
-        "description": None,
-        "value": None,
-        "procuringEntity": _ORG_SPEC,
-        "items": _ITEM_SPEC,
-    },
-    "awards": _STAGE_SPEC,
-    "contracts": _STAGE_SPEC,
-}
-_DROP: Any = object()
-
-
-def _has_leaf(value: Any) -> bool:
-    """Whether merging this value writes anything (ocdsmerge skips empty objects/arrays)."""
-    if type(value) is dict:
-        return any(_has_leaf(v) for v in value.values())
-    if type(value) is list:
-        return any(type(v) is not dict or _has_leaf(v) for v in value) if value else False
-    return True
-
-
-def project(obj: dict[str, Any], spec: _Spec = RELEASE_SPEC) -> dict[str, Any]:
-    """The part of a release (or of one of its objects) that the screening reads."""
-    if id(spec) in _FLAT_SPECS:  # only whole values below: one comprehension
-        out = {key: value for key, value in obj.items() if key in spec}
-    else:
-        out = {}
-        for key, value in obj.items():
-            if key not in spec:
-                continue
-            sub = spec[key]
-            kind = type(value)
-            if sub is None or not value:
-                out[key] = value
-            elif kind is dict:
-                out[key] = project(value, sub)
-            elif kind is list and all(type(v) is dict for v in value):
-                out[key] = [project(v, sub) for v in value]
-            else:
-                out[key] = value
-    if len(out) < len(obj) and "id" not in obj and not _has_leaf(out):
-        return obj
-    return out
-
-
-_FLAT_SPECS = {id(_ORG_SPEC), id(_ITEM_SPEC), id(RELEASE_SPEC["parties"])}
-
-
 # -- staging ------------------------------------------------------------------
 #
 # One append-only file per worker process and bucket. Each record: a header (file
@@ -303,7 +220,9 @@ class _Stager:
     def add(self, entry: Entry) -> None:
         ocid = _clean(entry.ocid).encode()
         date = _clean(entry.date).encode()[:65535]
-        doc = orjson.dumps(project(entry.data))
+        doc = entry.projected
+        if doc is None:
+            doc = orjson.dumps(project(entry.data))
         kind = _KIND_RELEASE if entry.kind == "release" else _KIND_COMPILED
         buffer = self.pending.get(bucket := _bucket_of(ocid, self.buckets))
         if buffer is None:
@@ -349,7 +268,7 @@ def _stage_file(directory: str, buckets: int, file_number: int, path: str) -> _S
     try:
         if not Path(path).is_file():
             raise OcdsFileError("not_a_file")
-        entries, stats = read_file(Path(path))
+        entries, stats = read_file(Path(path), projected=True)
         for entry in entries:
             stager.add(entry)
         stager.flush()
@@ -362,7 +281,7 @@ def _stage_lines(
     directory: str, buckets: int, file_number: int, chunk: int, first_line: int, block: bytes
 ) -> _Staged:
     """Stage one chunk of a JSON Lines file (whole lines, numbered from first_line)."""
-    reader = _Reader(Path())
+    reader = _Reader(Path(), projected=True)
     stats = reader.stats
     stager = _Stager(directory, buckets, file_number, chunk)
     try:
@@ -585,146 +504,7 @@ def _compile_bucket(directory: str, bucket: int, failed: frozenset[int]) -> _Com
     return out
 
 
-# -- extraction ---------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if type(value) is str:
-        # Already clean (the common case): no need to split and join again.
-        if value.isprintable() and "  " not in value and value[:1] != " " != value[-1:]:
-            return value
-        return " ".join(value.split())
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    elif isinstance(value, dict | list):
-        # An object or list where text belongs: as JSON with sorted keys, so that it reads
-        # the same whichever merge (ours or ocdsmerge's) ordered its keys.
-        value = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-    return " ".join(str(value).split())
-
-
-_NOT_DIGITS = re.compile(r"\D+")
-
-
-def _digits(value: str) -> str:
-    return _NOT_DIGITS.sub("", value)
-
-
-# CPV as publishers write it: "CPV", "CPV 2008", "EU-CPV", "cpv:2008"; Ukraine's
-# Prozorro names it ДК021 (DK 021:2015 is the CPV). Not "CPVS": the CPV's supplementary
-# vocabulary (AA01-1 …), whose codes are not CPV codes.
-_CPV_SCHEME = re.compile(r"(eu[\s_:-]*)?cpv([\s_:-]*v?\d{4})?|(дк|dk)[\s_:-]*021([\s_:-]*\d{4})?")
-
-
-@cache
-def normalize_scheme(scheme: str, uri: str = "") -> str:
-    key = normalize_key(scheme)
-    if "unspsc" in key:
-        return "UNSPSC"
-    if _CPV_SCHEME.fullmatch(key):
-        return "CPV"
-    if "contrataciones" in key or "dncp" in key or "contrataciones.gov.py" in uri:
-        return "DNCP"
-    return scheme.strip()
-
-
-@lru_cache(maxsize=65536, typed=True)
-def _classification(raw_scheme: Any, raw_uri: Any, raw_id: Any) -> tuple[str, str, str, str]:
-    """(scheme, id, unspsc digits, cpv digits) of one classification (codes repeat a lot)."""
-    text = _text(raw_scheme)
-    scheme = normalize_scheme(text, _text(raw_uri)) if text else ""
-    code = _text(raw_id)
-    unspsc = cpv = ""
-    if code:
-        if scheme == "UNSPSC":
-            unspsc = _digits(code)[:8]
-        elif scheme == "DNCP":
-            unspsc = _digits(code.split("-")[0])[:8]
-        elif scheme == "CPV":
-            cpv = _digits(code.split("-")[0])[:8]
-    return scheme, code, unspsc, cpv
-
-
-def classification_fields(item: dict[str, Any]) -> tuple[str, str, str, str, str]:
-    """(scheme, id, unspsc digits, cpv digits, code origin) from the item's classifications.
-
-    Colombia's SECOP I data gives the UNSPSC scheme without a classification id and puts
-    the UNSPSC code in the item id (e.g. 78000000, 801116): that code is used for
-    matching with origin "item id", while `id` stays empty (not published).
-    """
-    candidates = [item.get("classification")]
-    extra = item.get("additionalClassifications")
-    if isinstance(extra, list):
-        candidates.extend(extra)
-    first_scheme = ""
-    for cls in candidates:
-        if not isinstance(cls, dict):
-            continue
-        # Paraguay's DNCP publishes `schema` instead of `scheme`.
-        raw = (cls.get("scheme") or cls.get("schema"), cls.get("uri"), cls.get("id"))
-        try:
-            scheme, code, unspsc, cpv = _classification(*raw)
-        except TypeError:  # an object or array where text belongs: not cacheable
-            scheme, code, unspsc, cpv = _classification.__wrapped__(*raw)
-        first_scheme = first_scheme or scheme
-        if code:
-            return scheme, code, unspsc, cpv, "classification"
-    item_id = _text(item.get("id"))
-    if first_scheme == "UNSPSC" and item_id.isdigit() and len(item_id) in (6, 8):
-        return first_scheme, "", item_id, "", "item id"
-    return first_scheme, "", "", "", ""
-
-
-def _as_list(value: Any) -> list[dict[str, Any]]:
-    # OCDS 1.0 data in the wild sometimes has a single object where an array belongs.
-    if isinstance(value, dict):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, dict)]
-    return []
-
-
-def _org(ref: dict[str, Any], parties: dict[str, dict[str, Any]]) -> tuple[str, str, str, str]:
-    """(name, identifier, country code, where the country came from) for an org reference."""
-    party = parties.get(_text(ref.get("id")), {}) if ref.get("id") is not None else {}
-    name = _text(ref.get("name") or party.get("name"))
-    identifier = ref.get("identifier") or party.get("identifier") or {}
-    ident = ""
-    if isinstance(identifier, dict) and identifier.get("id") not in (None, ""):
-        scheme = _text(identifier.get("scheme"))
-        ident = _text(identifier.get("id"))
-        ident = f"{scheme}:{ident}" if scheme and len(scheme) <= 12 else ident
-    country = ""
-    source = ""
-    for where, holder in (("supplier address", party), ("supplier address", ref)):
-        address = holder.get("address") if isinstance(holder, dict) else None
-        if isinstance(address, dict):
-            country = country_code(_text(address.get("country"))) or country_code(
-                _text(address.get("countryName"))
-            )
-            if country:
-                source = where
-                break
-    return name, ident, country, source
-
-
-# An amount some publishers write as text: plain digits with an optional decimal point.
-# Anything else ("1.234,56", "USD 10") is not read: its meaning depends on a locale.
-_AMOUNT_TEXT = re.compile(r"-?\d+(\.\d+)?")
-
-
-def _value(obj: dict[str, Any]) -> tuple[float | None, str]:
-    value = obj.get("value")
-    if isinstance(value, dict):
-        amount = value.get("amount")
-        if type(amount) is str and _AMOUNT_TEXT.fullmatch(amount.strip()):
-            amount = float(amount)
-        if isinstance(amount, int | float) and not isinstance(amount, bool):
-            return float(amount), _text(value.get("currency"))
-    return None, ""
-
+# -- extraction (extract.py) ----------------------------------------------
 
 ROW_NAMES = tuple(name for name, _type in ITEM_COLUMNS[1:])
 
@@ -734,86 +514,6 @@ def extract_items(ocid: str, source: str, release: dict[str, Any]) -> list[dict[
     rows: list[tuple[Any, ...]] = []
     extract_rows(ocid, source, release, rows)
     return [dict(zip(ROW_NAMES, row, strict=True)) for row in rows]
-
-
-def extract_rows(
-    ocid: str, source: str, release: dict[str, Any], rows: list[tuple[Any, ...]]
-) -> None:
-    """Append one tuple per item of tender, awards and contracts, in ROW_NAMES order."""
-    parties = {
-        _text(p.get("id")): p for p in _as_list(release.get("parties")) if p.get("id") is not None
-    }
-    tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
-    assert isinstance(tender, dict)
-    buyer_ref = release.get("buyer") if isinstance(release.get("buyer"), dict) else None
-    if buyer_ref is None:
-        buyer_ref = next(
-            (p for p in parties.values() if "buyer" in (p.get("roles") or [])),
-            tender.get("procuringEntity")
-            if isinstance(tender.get("procuringEntity"), dict)
-            else {},
-        )
-    buyer, buyer_id, _c, _s = _org(buyer_ref or {}, parties)
-    tender_title = _text(tender.get("title") or tender.get("description")) or None
-    tender_amount, tender_currency = _value(tender)
-    awards = {_text(a.get("id")): a for a in _as_list(release.get("awards"))}
-    # The same items usually come back in the award and the contract: normalise once.
-    normalized: dict[str, str] = {}
-
-    def add(stage: str, stage_id: str, holder: dict[str, Any], suppliers: list[dict[str, Any]]):
-        amount, currency = _value(holder)
-        if amount is None:
-            amount, currency = tender_amount, tender_currency
-        orgs = [_org(s, parties) for s in suppliers]
-        names = "; ".join(o[0] for o in orgs if o[0]) or None
-        idents = "; ".join(o[1] for o in orgs if o[1]) or None
-        country, country_source = next(((o[2], o[3]) for o in orgs if o[2]), ("", ""))
-        common = (
-            buyer or None,
-            buyer_id or None,
-            tender_title,
-            names,
-            idents,
-            country or None,
-            country_source or None,
-            amount,
-            currency or None,
-        )
-        for item in _as_list(holder.get("items")):
-            description = _text(item.get("description"))
-            if not description and isinstance(item.get("classification"), dict):
-                description = _text(item["classification"].get("description"))
-            norm = normalized.get(description)
-            if norm is None:
-                norm = normalized[description] = normalize_key(description)
-            scheme, code, unspsc, cpv, origin = classification_fields(item)
-            rows.append(
-                (
-                    ocid,
-                    source,
-                    stage,
-                    stage_id,
-                    _text(item.get("id")),
-                    description,
-                    norm,
-                    scheme or None,
-                    code or None,
-                    unspsc or None,
-                    origin or None,
-                    cpv or None,
-                    *common,
-                )
-            )
-
-    add("tender", _text(tender.get("id")), tender, [])
-    for award_id, award in awards.items():
-        add("award", award_id, award, _as_list(award.get("suppliers")))
-    for contract in _as_list(release.get("contracts")):
-        suppliers = _as_list(contract.get("suppliers"))
-        if not suppliers:
-            award = awards.get(_text(contract.get("awardID")), {})
-            suppliers = _as_list(award.get("suppliers"))
-        add("contract", _text(contract.get("id")), contract, suppliers)
 
 
 def build_items(

@@ -27,6 +27,7 @@ from isal import igzip, isal_zlib
 from ocdskit.upgrade import upgrade_release_10_11
 
 from bhrplan.procurement.ocds.errors import Location, OcdsFileError
+from bhrplan.procurement.ocds.projection import project_line
 
 __all__ = ["Entry", "Location", "OcdsFileError", "ReadStats", "read_file"]
 
@@ -53,6 +54,9 @@ class Entry:
     ocid: str
     date: str
     data: dict[str, Any]
+    # The JSON of the release's projection (projection.py), when the reader was asked
+    # for it and could take it straight from the text; `data` is then empty.
+    projected: bytes | None = None
 
 
 @dataclass
@@ -118,10 +122,11 @@ def _is_linked_release(value: Any) -> bool:
 
 
 class _Reader:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, projected: bool = False) -> None:
         self.path = path
         self.stats = ReadStats()
         self.version_hint = ""
+        self.projected = projected
 
     # -- entries -------------------------------------------------------------
     # `where` is a Location; the older text form ("line 3") is still accepted.
@@ -219,6 +224,10 @@ class _Reader:
         """The entries of one JSON Lines line (none for a blank line)."""
         line = line.strip()
         if not line:
+            return
+        if self.projected and (fast := project_line(line)) is not None:
+            self.stats.releases += 1
+            yield Entry("release", fast[0], fast[1], {}, fast[2])
             return
         try:
             value = orjson.loads(line)
@@ -378,6 +387,8 @@ def _build(events: Iterator[tuple[str, str, Any]], event: str, value: Any) -> An
     return builder.value
 
 
-def read_file(path: Path) -> tuple[Iterator[Entry], ReadStats]:
-    reader = _Reader(path)
+def read_file(path: Path, projected: bool = False) -> tuple[Iterator[Entry], ReadStats]:
+    """The entries of a file; `projected`: JSON Lines releases may come as their
+    projection only (`Entry.projected`), which is all the screening reads."""
+    reader = _Reader(path, projected)
     return reader.read(), reader.stats

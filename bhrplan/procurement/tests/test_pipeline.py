@@ -9,11 +9,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bhrplan.procurement.ocds.errors import file_error_message, stored_error
-from bhrplan.procurement.ocds.pipeline import (
-    build_items,
-    classification_fields,
-    extract_items,
-)
+from bhrplan.procurement.ocds.extract import classification_fields
+from bhrplan.procurement.ocds.pipeline import build_items, extract_items
 from bhrplan.procurement.tests.conftest import release
 
 
@@ -280,7 +277,7 @@ _release_parts = st.fixed_dictionaries(
 )
 def test_it_extracts_the_same_items_from_projected_releases(parts):
     from bhrplan.procurement.ocds.merge import compile_fast
-    from bhrplan.procurement.ocds.pipeline import project
+    from bhrplan.procurement.ocds.projection import project
 
     releases = [
         {**part, "ocid": "ocds-x-1", "id": str(n), "date": f"2020-0{n + 1}-01"}
@@ -335,7 +332,7 @@ def test_undated_releases_are_still_counted_as_undated(write_json):
     ],
 )
 def test_it_recognises_classification_schemes_as_publishers_write_them(scheme, expected):
-    from bhrplan.procurement.ocds.pipeline import normalize_scheme
+    from bhrplan.procurement.ocds.extract import normalize_scheme
 
     assert normalize_scheme(scheme) == expected
 

@@ -1,0 +1,239 @@
+"""One row per item of a compiled release: the input of the screening engine.
+
+The rows follow `pipeline.ITEM_COLUMNS` (without `row_id`): ocid, source, stage, stage
+id, item id, description, normalised description, classification (scheme, id, UNSPSC
+and CPV digits, where the code came from), buyer, tender title, suppliers, supplier
+identifiers and country, value.
+
+This module and `merge` are the hot loop of a screening: `make` compiles both with
+mypyc (see `native.py`); they stay plain, typed Python that also runs uncompiled.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from typing import Any
+
+import orjson
+
+from bhrplan.lib.text import normalize_key
+from bhrplan.procurement.reference import country_code
+
+
+def _text(value: Any) -> str:
+    if type(value) is str:
+        # Already clean (the common case): no need to split and join again.
+        if value.isprintable() and "  " not in value and value[:1] != " " != value[-1:]:
+            return value
+        return " ".join(value.split())
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, dict | list):
+        # An object or list where text belongs: as JSON with sorted keys, so that it reads
+        # the same whichever merge (ours or ocdsmerge's) ordered its keys.
+        value = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    return " ".join(str(value).split())
+
+
+_NOT_DIGITS = re.compile(r"\D+")
+
+
+def _digits(value: str) -> str:
+    return _NOT_DIGITS.sub("", value)
+
+
+# CPV as publishers write it: "CPV", "CPV 2008", "EU-CPV", "cpv:2008"; Ukraine's
+# Prozorro names it ДК021 (DK 021:2015 is the CPV). Not "CPVS": the CPV's supplementary
+# vocabulary (AA01-1 …), whose codes are not CPV codes.
+_CPV_SCHEME = re.compile(r"(eu[\s_:-]*)?cpv([\s_:-]*v?\d{4})?|(дк|dk)[\s_:-]*021([\s_:-]*\d{4})?")
+
+
+@cache
+def normalize_scheme(scheme: str, uri: str = "") -> str:
+    key = normalize_key(scheme)
+    if "unspsc" in key:
+        return "UNSPSC"
+    if _CPV_SCHEME.fullmatch(key):
+        return "CPV"
+    if "contrataciones" in key or "dncp" in key or "contrataciones.gov.py" in uri:
+        return "DNCP"
+    return scheme.strip()
+
+
+@lru_cache(maxsize=65536, typed=True)
+def _classification(raw_scheme: Any, raw_uri: Any, raw_id: Any) -> tuple[str, str, str, str]:
+    """(scheme, id, unspsc digits, cpv digits) of one classification (codes repeat a lot)."""
+    text = _text(raw_scheme)
+    scheme = normalize_scheme(text, _text(raw_uri)) if text else ""
+    code = _text(raw_id)
+    unspsc = cpv = ""
+    if code:
+        if scheme == "UNSPSC":
+            unspsc = _digits(code)[:8]
+        elif scheme == "DNCP":
+            unspsc = _digits(code.split("-")[0])[:8]
+        elif scheme == "CPV":
+            cpv = _digits(code.split("-")[0])[:8]
+    return scheme, code, unspsc, cpv
+
+
+def classification_fields(item: dict[str, Any]) -> tuple[str, str, str, str, str]:
+    """(scheme, id, unspsc digits, cpv digits, code origin) from the item's classifications.
+
+    Colombia's SECOP I data gives the UNSPSC scheme without a classification id and puts
+    the UNSPSC code in the item id (e.g. 78000000, 801116): that code is used for
+    matching with origin "item id", while `id` stays empty (not published).
+    """
+    candidates = [item.get("classification")]
+    extra = item.get("additionalClassifications")
+    if isinstance(extra, list):
+        candidates.extend(extra)
+    first_scheme = ""
+    for cls in candidates:
+        if not isinstance(cls, dict):
+            continue
+        # Paraguay's DNCP publishes `schema` instead of `scheme`.
+        raw = (cls.get("scheme") or cls.get("schema"), cls.get("uri"), cls.get("id"))
+        try:
+            scheme, code, unspsc, cpv = _classification(*raw)
+        except TypeError:  # an object or array where text belongs: not cacheable
+            scheme, code, unspsc, cpv = _classification.__wrapped__(*raw)
+        first_scheme = first_scheme or scheme
+        if code:
+            return scheme, code, unspsc, cpv, "classification"
+    item_id = _text(item.get("id"))
+    if first_scheme == "UNSPSC" and item_id.isdigit() and len(item_id) in (6, 8):
+        return first_scheme, "", item_id, "", "item id"
+    return first_scheme, "", "", "", ""
+
+
+def _as_list(value: Any) -> list[dict[str, Any]]:
+    # OCDS 1.0 data in the wild sometimes has a single object where an array belongs.
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, dict)]
+    return []
+
+
+def _org(ref: dict[str, Any], parties: dict[str, dict[str, Any]]) -> tuple[str, str, str, str]:
+    """(name, identifier, country code, where the country came from) for an org reference."""
+    party = parties.get(_text(ref.get("id")), {}) if ref.get("id") is not None else {}
+    name = _text(ref.get("name") or party.get("name"))
+    identifier = ref.get("identifier") or party.get("identifier") or {}
+    ident = ""
+    if isinstance(identifier, dict) and identifier.get("id") not in (None, ""):
+        scheme = _text(identifier.get("scheme"))
+        ident = _text(identifier.get("id"))
+        ident = f"{scheme}:{ident}" if scheme and len(scheme) <= 12 else ident
+    country = ""
+    source = ""
+    for where, holder in (("supplier address", party), ("supplier address", ref)):
+        address = holder.get("address") if isinstance(holder, dict) else None
+        if isinstance(address, dict):
+            country = country_code(_text(address.get("country"))) or country_code(
+                _text(address.get("countryName"))
+            )
+            if country:
+                source = where
+                break
+    return name, ident, country, source
+
+
+# An amount some publishers write as text: plain digits with an optional decimal point.
+# Anything else ("1.234,56", "USD 10") is not read: its meaning depends on a locale.
+_AMOUNT_TEXT = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _value(obj: dict[str, Any]) -> tuple[float | None, str]:
+    value = obj.get("value")
+    if isinstance(value, dict):
+        amount = value.get("amount")
+        if type(amount) is str and _AMOUNT_TEXT.fullmatch(amount.strip()):
+            amount = float(amount)
+        if isinstance(amount, int | float) and not isinstance(amount, bool):
+            return float(amount), _text(value.get("currency"))
+    return None, ""
+
+
+def extract_rows(
+    ocid: str, source: str, release: dict[str, Any], rows: list[tuple[Any, ...]]
+) -> None:
+    """Append one tuple per item of tender, awards and contracts, in ROW_NAMES order."""
+    parties = {
+        _text(p.get("id")): p for p in _as_list(release.get("parties")) if p.get("id") is not None
+    }
+    tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
+    assert isinstance(tender, dict)
+    buyer_ref = release.get("buyer") if isinstance(release.get("buyer"), dict) else None
+    if buyer_ref is None:
+        buyer_ref = next(
+            (p for p in parties.values() if "buyer" in (p.get("roles") or [])),
+            tender.get("procuringEntity")
+            if isinstance(tender.get("procuringEntity"), dict)
+            else {},
+        )
+    buyer, buyer_id, _c, _s = _org(buyer_ref or {}, parties)
+    tender_title = _text(tender.get("title") or tender.get("description")) or None
+    tender_amount, tender_currency = _value(tender)
+    awards = {_text(a.get("id")): a for a in _as_list(release.get("awards"))}
+    # The same items usually come back in the award and the contract: normalise once.
+    normalized: dict[str, str] = {}
+
+    def add(stage: str, stage_id: str, holder: dict[str, Any], suppliers: list[dict[str, Any]]):
+        amount, currency = _value(holder)
+        if amount is None:
+            amount, currency = tender_amount, tender_currency
+        orgs = [_org(s, parties) for s in suppliers]
+        names = "; ".join(o[0] for o in orgs if o[0]) or None
+        idents = "; ".join(o[1] for o in orgs if o[1]) or None
+        country, country_source = next(((o[2], o[3]) for o in orgs if o[2]), ("", ""))
+        common = (
+            buyer or None,
+            buyer_id or None,
+            tender_title,
+            names,
+            idents,
+            country or None,
+            country_source or None,
+            amount,
+            currency or None,
+        )
+        for item in _as_list(holder.get("items")):
+            description = _text(item.get("description"))
+            if not description and isinstance(item.get("classification"), dict):
+                description = _text(item["classification"].get("description"))
+            norm = normalized.get(description)
+            if norm is None:
+                norm = normalized[description] = normalize_key(description)
+            scheme, code, unspsc, cpv, origin = classification_fields(item)
+            rows.append(
+                (
+                    ocid,
+                    source,
+                    stage,
+                    stage_id,
+                    _text(item.get("id")),
+                    description,
+                    norm,
+                    scheme or None,
+                    code or None,
+                    unspsc or None,
+                    origin or None,
+                    cpv or None,
+                    *common,
+                )
+            )
+
+    add("tender", _text(tender.get("id")), tender, [])
+    for award_id, award in awards.items():
+        add("award", award_id, award, _as_list(award.get("suppliers")))
+    for contract in _as_list(release.get("contracts")):
+        suppliers = _as_list(contract.get("suppliers"))
+        if not suppliers:
+            award = awards.get(_text(contract.get("awardID")), {})
+            suppliers = _as_list(award.get("suppliers"))
+        add("contract", _text(contract.get("id")), contract, suppliers)
