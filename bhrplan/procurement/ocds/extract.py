@@ -119,6 +119,26 @@ def _as_list(value: Any) -> list[dict[str, Any]]:
     return []
 
 
+@lru_cache(maxsize=8192)
+def _country(value: str) -> str:
+    return country_code(value)
+
+
+# Normalised descriptions: catalogue descriptions repeat across processes. Emptied when
+# it grows past _NORMALIZED_MAX, so memory stays bounded.
+_NORMALIZED: dict[str, str] = {}
+_NORMALIZED_MAX = 200_000
+
+
+def _normalized(description: str) -> str:
+    norm = _NORMALIZED.get(description)
+    if norm is None:
+        if len(_NORMALIZED) >= _NORMALIZED_MAX:
+            _NORMALIZED.clear()
+        norm = _NORMALIZED[description] = normalize_key(description)
+    return norm
+
+
 def _org(ref: dict[str, Any], parties: dict[str, dict[str, Any]]) -> tuple[str, str, str, str]:
     """(name, identifier, country code, where the country came from) for an org reference."""
     party = parties.get(_text(ref.get("id")), {}) if ref.get("id") is not None else {}
@@ -134,7 +154,7 @@ def _org(ref: dict[str, Any], parties: dict[str, dict[str, Any]]) -> tuple[str, 
     for where, holder in (("supplier address", party), ("supplier address", ref)):
         address = holder.get("address") if isinstance(holder, dict) else None
         if isinstance(address, dict):
-            country = country_code(_text(address.get("country"))) or country_code(
+            country = _country(_text(address.get("country"))) or _country(
                 _text(address.get("countryName"))
             )
             if country:
@@ -180,60 +200,70 @@ def extract_rows(
     tender_title = _text(tender.get("title") or tender.get("description")) or None
     tender_amount, tender_currency = _value(tender)
     awards = {_text(a.get("id")): a for a in _as_list(release.get("awards"))}
-    # The same items usually come back in the award and the contract: normalise once.
-    normalized: dict[str, str] = {}
-
-    def add(stage: str, stage_id: str, holder: dict[str, Any], suppliers: list[dict[str, Any]]):
-        amount, currency = _value(holder)
-        if amount is None:
-            amount, currency = tender_amount, tender_currency
-        orgs = [_org(s, parties) for s in suppliers]
-        names = "; ".join(o[0] for o in orgs if o[0]) or None
-        idents = "; ".join(o[1] for o in orgs if o[1]) or None
-        country, country_source = next(((o[2], o[3]) for o in orgs if o[2]), ("", ""))
-        common = (
-            buyer or None,
-            buyer_id or None,
-            tender_title,
-            names,
-            idents,
-            country or None,
-            country_source or None,
-            amount,
-            currency or None,
-        )
-        for item in _as_list(holder.get("items")):
-            description = _text(item.get("description"))
-            if not description and isinstance(item.get("classification"), dict):
-                description = _text(item["classification"].get("description"))
-            norm = normalized.get(description)
-            if norm is None:
-                norm = normalized[description] = normalize_key(description)
-            scheme, code, unspsc, cpv, origin = classification_fields(item)
-            rows.append(
-                (
-                    ocid,
-                    source,
-                    stage,
-                    stage_id,
-                    _text(item.get("id")),
-                    description,
-                    norm,
-                    scheme or None,
-                    code or None,
-                    unspsc or None,
-                    origin or None,
-                    cpv or None,
-                    *common,
-                )
-            )
-
-    add("tender", _text(tender.get("id")), tender, [])
+    context = (ocid, source, parties, buyer, buyer_id, tender_title, tender_amount, tender_currency)
+    _add_rows(rows, context, "tender", _text(tender.get("id")), tender, [])
     for award_id, award in awards.items():
-        add("award", award_id, award, _as_list(award.get("suppliers")))
+        _add_rows(rows, context, "award", award_id, award, _as_list(award.get("suppliers")))
     for contract in _as_list(release.get("contracts")):
         suppliers = _as_list(contract.get("suppliers"))
         if not suppliers:
             award = awards.get(_text(contract.get("awardID")), {})
             suppliers = _as_list(award.get("suppliers"))
-        add("contract", _text(contract.get("id")), contract, suppliers)
+        _add_rows(rows, context, "contract", _text(contract.get("id")), contract, suppliers)
+
+
+# What every row of one compiled release shares: ocid, source, parties by id, buyer,
+# buyer id, tender title, tender amount and currency.
+_Context = tuple[str, str, dict[str, dict[str, Any]], str, str, str | None, float | None, str]
+
+
+def _add_rows(
+    rows: list[tuple[Any, ...]],
+    context: _Context,
+    stage: str,
+    stage_id: str,
+    holder: dict[str, Any],
+    suppliers: list[dict[str, Any]],
+) -> None:
+    """One row per item of a tender, award or contract."""
+    ocid, source, parties, buyer, buyer_id, tender_title, tender_amount, tender_currency = context
+    amount, currency = _value(holder)
+    if amount is None:
+        amount, currency = tender_amount, tender_currency
+    orgs = [_org(s, parties) for s in suppliers]
+    names = "; ".join(o[0] for o in orgs if o[0]) or None
+    idents = "; ".join(o[1] for o in orgs if o[1]) or None
+    country, country_source = next(((o[2], o[3]) for o in orgs if o[2]), ("", ""))
+    common = (
+        buyer or None,
+        buyer_id or None,
+        tender_title,
+        names,
+        idents,
+        country or None,
+        country_source or None,
+        amount,
+        currency or None,
+    )
+    for item in _as_list(holder.get("items")):
+        description = _text(item.get("description"))
+        if not description and isinstance(item.get("classification"), dict):
+            description = _text(item["classification"].get("description"))
+        scheme, code, unspsc, cpv, origin = classification_fields(item)
+        rows.append(
+            (
+                ocid,
+                source,
+                stage,
+                stage_id,
+                _text(item.get("id")),
+                description,
+                _normalized(description),
+                scheme or None,
+                code or None,
+                unspsc or None,
+                origin or None,
+                cpv or None,
+                *common,
+            )
+        )
