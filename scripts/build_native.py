@@ -60,12 +60,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--require", action="store_true", help="fail when it cannot compile")
     opts = parser.parse_args()
-    if native.status() == {name: "compiled" for name in native.MODULES}:
+    if native.status() == dict.fromkeys(native.MODULES, "compiled"):
         return 0
     native.remove_builds()
     try:
         build()
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - any build failure is reported
+    except (Exception, SystemExit) as exc:
         native.remove_builds()
         message = f"mypyc could not compile the screening modules ({exc!r})"
         if opts.require:

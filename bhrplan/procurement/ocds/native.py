@@ -72,8 +72,9 @@ def record_build() -> None:
 
 def remove_builds() -> None:
     for name in MODULES:
-        for path in compiled_paths(name):
-            path.unlink()
+        for stem in (name, f"{name}__mypyc"):  # the module, and the library mypyc adds
+            for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+                (HERE / f"{stem}{suffix}").unlink(missing_ok=True)
     BUILD_RECORD.unlink(missing_ok=True)
 
 

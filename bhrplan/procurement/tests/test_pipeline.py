@@ -362,3 +362,54 @@ def test_amounts_written_as_plain_numbers_in_text_are_read():
         ("award", 1500.5, "PYG"),
         ("contract", 1500.5, "PYG"),
     ]
+
+
+def test_worker_processes_get_their_chunks_through_shared_memory_or_the_pipe(
+    ocds_samples, tmp_path, monkeypatch
+):
+    import orjson
+
+    from bhrplan.procurement.ocds import pipeline
+    from bhrplan.procurement.tests.test_merge import sample_releases
+
+    releases = [r for rs in sample_releases(ocds_samples).values() for r in rs]
+    jsonl = tmp_path / "samples.jsonl"
+    jsonl.write_bytes(b"".join(orjson.dumps({**r, "version": "1.1"}) + b"\n" for r in releases))
+    inline = duckdb.connect()
+    build_items([jsonl], inline, workers=1)
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64 * 1024)  # some releases are bigger
+    sent = []
+    put = pipeline._SharedBlocks.put
+
+    def spy(self, block):
+        out = put(self, block)
+        sent.append("shared" if isinstance(out[0], tuple) else "pipe")
+        return out
+
+    monkeypatch.setattr(pipeline._SharedBlocks, "put", spy)
+    shared = duckdb.connect()
+    build_items([jsonl], shared, workers=2)
+    assert {"shared", "pipe"} <= set(sent)  # chunks over twice CHUNK_BYTES take the pipe
+    assert _items(shared) == _items(inline)
+    # No shared memory to spare (a small /dev/shm, as in some containers): the pipe.
+    monkeypatch.setattr(pipeline, "_shm_free_bytes", lambda: 0)
+    sent.clear()
+    piped = duckdb.connect()
+    build_items([jsonl], piped, workers=2)
+    assert set(sent) == {"pipe"}
+    assert _items(piped) == _items(inline)
+
+
+def test_shared_blocks_are_reused_and_removed_at_the_end():
+    from bhrplan.procurement.ocds.pipeline import _SharedBlocks
+
+    shared = _SharedBlocks(slots=2, size=16)
+    first, segment = shared.put(b"line 1\nline 2\n")
+    assert _SharedBlocks.read(*first) == b"line 1\nline 2\n"
+    assert shared.put(b"x" * 17) == (b"x" * 17, None)  # too big: sent as bytes
+    shared.release(segment)
+    again, reused = shared.put(b"abc")
+    assert reused is segment and _SharedBlocks.read(*again) == b"abc"
+    shared.close()
+    with pytest.raises(FileNotFoundError):
+        _SharedBlocks.read(*again)
