@@ -39,7 +39,14 @@ def build() -> None:
         extensions = []
         for source in sources:
             extensions += mypycify(
-                ["--config-file", str(native.MYPY_CONFIG), source],
+                # (its own cache: the project's mypy run keeps .mypy_cache for itself)
+                [
+                    "--config-file",
+                    str(native.MYPY_CONFIG),
+                    "--cache-dir",
+                    str(work / "mypy"),
+                    source,
+                ],
                 opt_level="3",
                 target_dir=str(work / "c"),
             )

@@ -141,3 +141,39 @@ def test_text_that_is_not_utf8_in_a_field_not_screened_still_fails_the_file(tmp_
     path.write_bytes(good + b"\n" + bad + b"\n")
     result = build_items([path], duckdb.connect(), workers=1)
     assert [(f.error_code, f.error_location["line"]) for f in result.files] == [("not_utf8", 2)]
+
+
+def _build_script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(native.__file__).resolve().parents[3] / "scripts" / "build_native.py"
+    spec = importlib.util.spec_from_file_location("build_native_script", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_build_script_fails_only_when_asked_to_require_the_compiled_modules(
+    monkeypatch, capsys
+):
+    script = _build_script()
+    removed = []
+    monkeypatch.setattr(native, "status", lambda: {"merge": "plain", "extract": "plain"})
+    monkeypatch.setattr(native, "remove_builds", lambda: removed.append(True))
+
+    def no_compiler():
+        raise SystemExit("error: command 'gcc' failed: No such file or directory")
+
+    monkeypatch.setattr(script, "build", no_compiler)
+    monkeypatch.setattr(sys, "argv", ["build_native.py"])
+    assert script.main() == 0
+    assert "runs as plain Python" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "argv", ["build_native.py", "--require"])
+    assert script.main() == 1
+    assert "error: mypyc could not compile" in capsys.readouterr().err
+    assert len(removed) == 4  # before each attempt, and after each failure
+    # Up to date: nothing to do.
+    monkeypatch.setattr(native, "status", lambda: {"merge": "compiled", "extract": "compiled"})
+    monkeypatch.setattr(script, "build", lambda: pytest.fail("built again"))
+    assert script.main() == 0
