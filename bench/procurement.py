@@ -11,6 +11,8 @@
    - `ocdskit`: `ocdskit compile` on the first --slice releases;
 3. prints releases/s, MB/s (uncompressed JSON) and peak RSS, and the goals:
    screening ≥ 50% of the orjson throughput, ≥ 10× ocdskit compile, peak RSS ≤ 1 GB.
+   The orjson parse and ocdskit run before and after the screening; the ratios use the
+   mean of the two rates, since the speed of a shared machine drifts during a run.
 """
 
 from __future__ import annotations
@@ -238,32 +240,45 @@ def main() -> None:
     schema = workdir / "release-schema-stub.json"
     schema.write_text(json.dumps(schema_stub()))
 
+    # The machine's speed drifts (shared virtual machines): the parse and ocdskit run
+    # before and after the screening, and the ratios use the mean of both rates.
     results = {
         "orjson": run_phase("orjson", str(data)),
-        "screening": run_phase("screening", str(data)),
         "ocdskit": run_phase("ocdskit", str(data), str(opts.slice), str(schema)),
+        "screening": run_phase("screening", str(data)),
+        "orjson-2": run_phase("orjson", str(data)),
+        "ocdskit-2": run_phase("ocdskit", str(data), str(opts.slice), str(schema)),
     }
     per_byte = meta["raw_bytes"] / meta["releases"]
     print(
         f"{'phase':<10} {'releases':>9} {'seconds':>8} {'CPU s':>8} {'rel/s':>9} {'MB/s':>7} "
         f"{'peak RSS MB':>11}"
     )
+    rates = {}
     for name, r in results.items():
-        rate = r["releases"] / r["seconds"]
+        rate = rates[name] = r["releases"] / r["seconds"]
         cpu = r.get("cpu_seconds")
         print(
             f"{name:<10} {r['releases']:>9} {r['seconds']:>8.1f} "
             f"{(f'{cpu:.1f}' if cpu is not None else '-'):>8} {rate:>9.0f} "
             f"{rate * per_byte / 1e6:>7.1f} {r['peak_rss_mb']:>11.0f}"
         )
-    screening = results["screening"]["releases"] / results["screening"]["seconds"]
-    parse = results["orjson"]["releases"] / results["orjson"]["seconds"]
-    ocdskit = results["ocdskit"]["releases"] / results["ocdskit"]["seconds"]
-    print(f"screening / orjson parse: {100 * screening / parse:.1f}% (goal ≥ 50%)")
-    print(f"screening / ocdskit compile: {screening / ocdskit:.1f}× (goal ≥ 10×)")
+    screening = rates["screening"]
+    parse = (rates["orjson"] + rates["orjson-2"]) / 2
+    ocdskit = (rates["ocdskit"] + rates["ocdskit-2"]) / 2
+    print(
+        f"screening / orjson parse: {100 * screening / parse:.1f}% (goal ≥ 50%; "
+        f"{100 * screening / rates['orjson']:.1f}% and {100 * screening / rates['orjson-2']:.1f}%"
+        " against the parse before and after)"
+    )
+    print(
+        f"screening / ocdskit compile: {screening / ocdskit:.1f}× (goal ≥ 10×; "
+        f"{screening / rates['ocdskit']:.1f}× and {screening / rates['ocdskit-2']:.1f}×)"
+    )
+    orjson_cpu = (results["orjson"]["cpu_seconds"] + results["orjson-2"]["cpu_seconds"]) / 2
     print(
         f"workers: {os.cpu_count()} cores; screening CPU time / orjson CPU time: "
-        f"{results['screening']['cpu_seconds'] / results['orjson']['cpu_seconds']:.1f}×"
+        f"{results['screening']['cpu_seconds'] / orjson_cpu:.1f}×"
     )
     print(f"screening peak RSS: {results['screening']['peak_rss_mb']:.0f} MB (goal ≤ 1024 MB)")
     print(json.dumps({"file": meta, **results}))

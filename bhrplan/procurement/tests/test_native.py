@@ -28,8 +28,8 @@ def test_compiled_and_plain_modules_give_the_same_rows_on_the_real_samples(ocds_
     plain_merge = native.load_source("merge")
     plain_extract = native.load_source("extract")
     assert not native.is_compiled(plain_merge) and not native.is_compiled(plain_extract)
-    rows_installed: list = []
-    rows_plain: list = []
+    rows_installed = []
+    rows_plain = []
     for ocid, releases in sample_releases(ocds_samples).items():
         installed = merge.compile_fast(copy.deepcopy(releases))
         plain = plain_merge.compile_fast(copy.deepcopy(releases))
