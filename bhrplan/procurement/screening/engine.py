@@ -174,23 +174,32 @@ def screen(items: ibis.Table) -> ibis.Table:
 
     coded_rows = best.select("row_id").distinct()
     unmatched = items.anti_join(coded_rows, "row_id")
-    keyword_parts = []
+    # Keywords are searched once per distinct description (catalogue descriptions repeat
+    # across items and processes), then joined back to the items that carry it. The
+    # search reads the group's value (`text`), not the grouping key: a filter on the key
+    # would be pushed below the grouping by the optimiser, back onto every item.
+    texts = unmatched.group_by("description_norm").aggregate(text=_.description_norm.max())
+    text_parts = []
     for slug, pattern in zip(
         keywords.column("category").to_pylist(), keywords.column("pattern").to_pylist(), strict=True
     ):
-        part = unmatched.filter(unmatched.description_norm.re_search(pattern))
-        keyword_parts.append(
+        part = texts.filter(texts.text.re_search(pattern))
+        text_parts.append(
             part.select(
-                "row_id",
+                "description_norm",
                 category=ibis.literal(slug),
-                matched=part.description_norm.re_extract(pattern, 2),
-                evidence=ibis.literal("keyword"),
-                confidence=ibis.ifelse(part.unspsc.isnull() & part.cpv.isnull(), "medium", "low"),
+                matched=part.text.re_extract(pattern, 2),
             )
         )
-    keyword_flags = keyword_parts[0]
-    for part in keyword_parts[1:]:
-        keyword_flags = keyword_flags.union(part)
+    text_hits = ibis.union(*text_parts)
+    keyworded = unmatched.join(text_hits, "description_norm")
+    keyword_flags = keyworded.select(
+        "row_id",
+        "category",
+        "matched",
+        evidence=ibis.literal("keyword"),
+        confidence=ibis.ifelse(keyworded.unspsc.isnull() & keyworded.cpv.isnull(), "medium", "low"),
+    )
 
     hits_all = code_flags.union(keyword_flags)
     flagged = hits_all.join(items, "row_id").join(categories, "category")
