@@ -91,67 +91,46 @@ _FLAT_SPECS = {id(_ORG_SPEC), id(_ITEM_SPEC), id(RELEASE_SPEC["parties"])}
 
 # -- the same projection while decoding (msgspec) -------------------------------------
 #
-# One Struct per object of RELEASE_SPEC: a field absent from the JSON stays UNSET (and
-# is left out when encoding), `null` stays None, fields not declared are skipped.
-# Objects and arrays that the reader checks (tender; awards, contracts, parties and
-# items as arrays of objects) accept only their expected type: anything else fails to
-# decode and the line takes the usual path, which reports or handles it.
+# Structs made from RELEASE_SPEC itself (one per object; a spec change is a Struct change):
+# a field absent from the JSON stays UNSET (and is left out when encoding), `null` stays
+# None, fields not declared are skipped. Arrays of objects and objects accept only their
+# expected type (the reader checks tender, awards, contracts, parties and items): anything
+# else fails to decode and the line takes the usual path, which reports or handles it.
+
+# Spec entries whose value is an array of objects; `suppliers` may also be one object
+# (OCDS 1.0 data in the wild; extract.py reads it as the array of it).
+_ARRAYS = frozenset({"parties", "items", "awards", "contracts", "suppliers"})
+_ARRAY_OR_OBJECT = frozenset({"suppliers"})
 
 
-class _Org(Struct):
-    id: Any = UNSET
-    name: Any = UNSET
-    identifier: Any = UNSET
-    address: Any = UNSET
+def _struct(name: str, spec: _Spec, extra: tuple[tuple[str, Any, Any], ...] = ()) -> Any:
+    fields: list[tuple[str, Any, Any]] = []
+    for key, sub in spec.items():
+        kind: Any = Any
+        if sub is not None:
+            obj = _struct(f"{name}_{key}", sub)
+            if key in _ARRAY_OR_OBJECT:
+                kind = list[obj] | obj | UnsetType | None  # type: ignore[valid-type]
+            elif key in _ARRAYS:
+                kind = list[obj] | UnsetType | None  # type: ignore[valid-type]
+            else:
+                kind = obj | UnsetType | None
+        fields.append((key, kind, UNSET))
+    return msgspec.defstruct(name, [*fields, *extra])
 
 
-class _Party(_Org):
-    roles: Any = UNSET
-
-
-class _Item(Struct):
-    id: Any = UNSET
-    description: Any = UNSET
-    classification: Any = UNSET
-    additionalClassifications: Any = UNSET
-
-
-class _Stage(Struct):
-    id: Any = UNSET
-    value: Any = UNSET
-    awardID: Any = UNSET
-    # An object where the array belongs is read as the array of it (see extract.py).
-    suppliers: list[_Org] | _Org | UnsetType | None = UNSET
-    items: list[_Item] | UnsetType | None = UNSET
-
-
-class _Tender(Struct):
-    id: Any = UNSET
-    title: Any = UNSET
-    description: Any = UNSET
-    value: Any = UNSET
-    procuringEntity: _Org | UnsetType | None = UNSET
-    items: list[_Item] | UnsetType | None = UNSET
-
-
-class _Release(Struct):
-    ocid: Any = UNSET
-    id: Any = UNSET
-    date: Any = UNSET
-    buyer: _Org | UnsetType | None = UNSET
-    parties: list[_Party] | UnsetType | None = UNSET
-    tender: _Tender | UnsetType | None = UNSET
-    awards: list[_Stage] | UnsetType | None = UNSET
-    contracts: list[_Stage] | UnsetType | None = UNSET
-    # Read, not kept: they decide whether the line is a release at all.
-    version: Any = UNSET
-    releases: msgspec.Raw | UnsetType = UNSET
-    records: msgspec.Raw | UnsetType = UNSET
-    compiledRelease: msgspec.Raw | UnsetType = UNSET
-    versionedRelease: msgspec.Raw | UnsetType = UNSET
-
-
-_DECODER = msgspec.json.Decoder(_Release)
+# Read, not kept: they decide whether the line is a release at all.
+_NOT_KEPT = ("version", "releases", "records", "compiledRelease", "versionedRelease")
+_DECODER = msgspec.json.Decoder(
+    _struct(
+        "_Release",
+        RELEASE_SPEC,
+        (
+            ("version", Any, UNSET),
+            *((key, msgspec.Raw | UnsetType, UNSET) for key in _NOT_KEPT[1:]),
+        ),
+    )
+)
 _ENCODER = msgspec.json.Encoder()
 _DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError)
 
@@ -172,29 +151,18 @@ def _leafy(value: Any) -> bool:
     return _has_leaf(value)
 
 
-def _kept_whole(obj: Any) -> bool:
-    """Whether `project` would keep this object whole (see RELEASE_SPEC's note)."""
-    return obj.id is UNSET and not _leafy(obj)
-
-
-def _orgs(value: Any) -> list[Any]:
-    if isinstance(value, Struct):
-        return [value]
-    return value if type(value) is list else []
-
-
-def _needs_full_release(release: _Release) -> bool:
-    """Objects that `project` would keep whole: only the full release gives them."""
-    objects: list[Any] = [release.buyer, release.tender]
-    if isinstance(release.tender, _Tender):
-        objects.append(release.tender.procuringEntity)
-        objects.extend(_orgs(release.tender.items))
-    objects.extend(_orgs(release.parties))
-    for stage in (*_orgs(release.awards), *_orgs(release.contracts)):
-        objects.append(stage)
-        objects.extend(_orgs(stage.suppliers))
-        objects.extend(_orgs(stage.items))
-    return any(isinstance(obj, Struct) and _kept_whole(obj) for obj in objects)
+def _needs_full_release(obj: Struct) -> bool:
+    """Whether an object below `obj` is one that `project` keeps whole (no `id`, and
+    nothing with a value left): only the full release gives it."""
+    for name in obj.__struct_fields__:
+        value = getattr(obj, name)
+        for child in value if type(value) is list else (value,):
+            if isinstance(child, Struct) and (
+                (getattr(child, "id", UNSET) is UNSET and not _leafy(child))
+                or _needs_full_release(child)
+            ):
+                return True
+    return False
 
 
 def project_line(line: bytes) -> tuple[str, str, bytes] | None:
@@ -217,10 +185,7 @@ def project_line(line: bytes) -> tuple[str, str, bytes] | None:
         or not (date is UNSET or date is None or type(date) is str)
         or type(version) is not str
         or not version.startswith("1.1")
-        or release.releases is not UNSET
-        or release.records is not UNSET
-        or release.compiledRelease is not UNSET
-        or release.versionedRelease is not UNSET
+        or any(getattr(release, key) is not UNSET for key in _NOT_KEPT[1:])
     ):
         return None
     release.version = UNSET
