@@ -92,3 +92,19 @@ def test_it_escapes_spreadsheet_formulas():
     assert escape_cell("@x") == "'@x"
     assert escape_cell("Uniformes") == "Uniformes"
     assert escape_cell(3) == 3
+
+
+def test_its_progress_bar_names_the_stages_in_the_active_language(write_json, tmp_path, capsys):
+    write_json("good.json", {"releases": [release()]})
+    store = tmp_path / "out" / "store.duckdb"
+    with translation.override("es"):
+        call_command(
+            "screen_ocds",
+            str(tmp_path / "good.json"),
+            "--store",
+            str(store),
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
+    bar = capsys.readouterr().err  # the bar writes to the terminal's stderr
+    assert "lectura de archivos" in bar and "reading files" not in bar

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from bhrplan.procurement.models import Screening
 from bhrplan.procurement.ocds.errors import file_error_message, stored_error
 from bhrplan.procurement.screening.run import (
     BACKENDS,
@@ -19,8 +20,6 @@ from bhrplan.procurement.screening.run import (
 class ProgressBar:
     """A one-line text progress bar on stderr (redrawn in place on a terminal)."""
 
-    STAGES = {"read": "reading files", "compile": "compiling", "screen": "screening"}
-
     def __init__(self, stream: Any) -> None:
         self.stream = stream
         self.tty = hasattr(stream, "isatty") and stream.isatty()
@@ -29,7 +28,7 @@ class ProgressBar:
     def __call__(self, stage: str, done: int, total: int) -> None:
         width = 30
         filled = int(width * done / total) if total else width
-        label = self.STAGES.get(stage, stage)
+        label = str(Screening.STAGE_LABELS.get(stage, stage))  # in the active language
         line = f"{label:<14} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
         if self.tty:
             self.stream.write("\r" + line + ("\n" if done >= total else ""))
