@@ -18,6 +18,7 @@ the size of the dataset.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -26,6 +27,7 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from itertools import accumulate
 from multiprocessing import get_context, shared_memory
@@ -197,6 +199,25 @@ def _clean(value: str) -> str:
     return value.replace("\t", " ").replace("\n", " ").strip()
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a chunk or bucket is processed.
+
+    What is built here (parsed JSON, merged trees, rows) holds no reference cycles:
+    reference counting frees all of it. But the collector runs after every few hundred
+    new dicts and lists and walks every live object each time (the whole bucket being
+    merged, the rows waiting to be written): it took a quarter of the workers' time.
+    Cycles made meanwhile (none expected) are collected once it runs again.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 # -- staging ------------------------------------------------------------------
 #
 # One append-only file per worker process and bucket. Each record: a header (file
@@ -261,6 +282,7 @@ class _Staged:
 _FILE_ERRORS = (OcdsFileError, UnicodeDecodeError, ValueError, TypeError, RecursionError)
 
 
+@_collector_paused()
 def _stage_file(directory: str, buckets: int, file_number: int, path: str) -> _Staged:
     """Stage a whole file (any format) with the streaming reader."""
     stats = ReadStats()
@@ -277,6 +299,7 @@ def _stage_file(directory: str, buckets: int, file_number: int, path: str) -> _S
     return _Staged(file_number, 0, stats)
 
 
+@_collector_paused()
 def _stage_lines(
     directory: str,
     buckets: int,
@@ -563,6 +586,7 @@ def _compile_ocid(releases: list[dict[str, Any]], out: _Compiled) -> dict[str, A
         return _latest_alone(releases, out)
 
 
+@_collector_paused()
 def _compile_bucket(directory: str, bucket: int, failed: frozenset[int]) -> _Compiled:
     out = _Compiled(bucket, str(Path(directory) / f"items-b{bucket:04d}.parquet"))
     groups = _read_bucket(directory, bucket, failed)

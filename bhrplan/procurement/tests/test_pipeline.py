@@ -431,3 +431,39 @@ def test_shared_blocks_are_reused_and_removed_at_the_end():
     shared.close()
     with pytest.raises(FileNotFoundError):
         _SharedBlocks.read(*again)
+
+
+def test_the_garbage_collector_is_paused_while_merging_and_always_given_back(
+    write_json, monkeypatch
+):
+    import gc
+
+    from bhrplan.procurement.ocds import pipeline
+
+    seen = []
+    extract = pipeline.extract_rows
+
+    def spy(*args):
+        seen.append(gc.isenabled())
+        return extract(*args)
+
+    monkeypatch.setattr(pipeline, "extract_rows", spy)
+    path = write_json("one.json", release(tender={"id": "t", "items": [{"id": "1"}]}))
+    assert gc.isenabled()
+    build_items([path], duckdb.connect(), workers=1)  # the tasks run in this process
+    assert seen == [False] and gc.isenabled()
+
+    def fail(*args):
+        raise RuntimeError("a bug in extraction")
+
+    monkeypatch.setattr(pipeline, "extract_rows", fail)
+    with pytest.raises(RuntimeError):
+        build_items([path], duckdb.connect(), workers=1)
+    assert gc.isenabled()  # the web process or task worker keeps its collector
+    monkeypatch.setattr(pipeline, "extract_rows", extract)
+    gc.disable()
+    try:  # a caller that had paused it itself finds it paused still
+        build_items([path], duckdb.connect(), workers=1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
