@@ -123,10 +123,17 @@ def _confidence_for_level(level: ibis.Value) -> ibis.Value:
 
 def screen(items: ibis.Table) -> ibis.Table:
     """Flags for the items table; deterministic order (row_id, category)."""
+    return flag_details(item_hits(items), items).order_by(["row_id", "category"])
+
+
+def item_hits(items: ibis.Table) -> ibis.Table:
+    """What flags each item, narrow: row_id, category, matched, evidence, confidence.
+
+    A screening on DuckDB stores these first (`run.py`), so that the join with the wide
+    item columns and the ordering run on their own, within the memory limit.
+    """
     code_map = ibis.memtable(code_map_table())
     keywords = keyword_table()
-    categories = ibis.memtable(category_table())
-    dol = ibis.memtable(dol_table())
 
     base = items.select("row_id", "unspsc", "cpv", "classification_id", "scheme")
 
@@ -201,8 +208,14 @@ def screen(items: ibis.Table) -> ibis.Table:
         confidence=ibis.ifelse(keyworded.unspsc.isnull() & keyworded.cpv.isnull(), "medium", "low"),
     )
 
-    hits_all = code_flags.union(keyword_flags)
-    flagged = hits_all.join(items, "row_id").join(categories, "category")
+    return code_flags.union(keyword_flags)
+
+
+def flag_details(hits: ibis.Table, items: ibis.Table) -> ibis.Table:
+    """One row per flag (see FLAG_COLUMNS): item, risk category, country, evidence."""
+    categories = ibis.memtable(category_table())
+    dol = ibis.memtable(dol_table())
+    flagged = hits.join(items, "row_id").join(categories, "category")
     with_country = flagged.left_join(
         dol,
         (flagged.category == dol.category) & (flagged.supplier_country == dol.dol_country),
@@ -249,7 +262,7 @@ def screen(items: ibis.Table) -> ibis.Table:
         currency=with_country.currency,
         tender_title=with_country.tender_title,
     )
-    return result.order_by(["row_id", "category"])
+    return result
 
 
 def coverage(items: ibis.Table) -> ibis.Table:

@@ -20,7 +20,14 @@ import ibis
 import pyarrow as pa
 
 from bhrplan.procurement.ocds.pipeline import FileReport, Progress, build_items
-from bhrplan.procurement.screening.engine import FLAG_COLUMNS, coverage, screen, summary
+from bhrplan.procurement.screening.engine import (
+    FLAG_COLUMNS,
+    coverage,
+    flag_details,
+    item_hits,
+    screen,
+    summary,
+)
 
 BACKENDS = ("duckdb", "pyspark")
 
@@ -75,6 +82,26 @@ def flags_table(con: duckdb.DuckDBPyConnection, backend: str = "duckdb") -> pa.T
     raise BackendUnavailable(f"unknown backend {backend!r}")
 
 
+def _store_flags(con: duckdb.DuckDBPyConnection, ib: Any) -> None:
+    """The flags table, computed inside DuckDB (the flags never pass through Python).
+
+    In two steps, each within the memory limit: what flags each item (narrow rows),
+    then the item's details for each. As one query, the join and the ordering of the
+    wide rows spilled to disk at a national scale and took twice as long. Instead of
+    being sorted, the flags keep the order of the items they come from (row_id, which
+    follows the ocids), so each tender's flags stay together in the file; readers sort.
+    """
+    items = ib.table("items")
+    ib.create_table("hits", item_hits(items), temp=True)
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        details = flag_details(ib.table("hits"), items).select(list(FLAG_COLUMNS))
+        ib.create_table("flags", details, overwrite=True)
+    finally:
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("DROP TABLE IF EXISTS hits")
+
+
 def files_table(reports: list[dict[str, Any]]) -> pa.Table:
     """The per-file report for the store; the error's parameters and location as JSON text."""
     rows = [
@@ -106,10 +133,7 @@ def run_screening(
             progress("screen", 0, 1)
         ib = ibis.duckdb.from_connection(con)
         if backend == "duckdb":
-            # Computed inside DuckDB: the flags never pass through Python memory.
-            ib.create_table(
-                "flags", screen(ib.table("items")).select(list(FLAG_COLUMNS)), overwrite=True
-            )
+            _store_flags(con, ib)
         else:
             con.register("flags_arrow", flags_table(con, backend).select(list(FLAG_COLUMNS)))
             con.execute("CREATE OR REPLACE TABLE flags AS SELECT * FROM flags_arrow")

@@ -164,3 +164,23 @@ def test_it_counts_an_award_and_its_contract_once(sample_flags):
     real = summary(ibis.memtable(pa.Table.from_pylist(sample_flags[0]))).to_pyarrow()
     # Paraguay publishes contract items only; Colombia awards and contracts, one to one.
     assert real.to_pylist()[0]["contracts"] == 13 + 9
+
+
+def test_a_stored_screening_keeps_the_same_flags_in_the_items_order(ocds_samples, tmp_path):
+    from bhrplan.procurement.screening.engine import FLAG_COLUMNS
+    from bhrplan.procurement.screening.run import read_flags, run_screening
+
+    store = tmp_path / "store.duckdb"
+    result = run_screening([ocds_samples], store)
+    con = duckdb.connect(str(store), read_only=True)
+    # Stored in two steps (hits, then their details), unsorted: the same flags as the
+    # one-query screening, in row order, and no working table left behind.
+    expected = screen(ibis.duckdb.from_connection(con).table("items"))
+    expected = expected.select(list(FLAG_COLUMNS)).to_pyarrow().to_pylist()
+    stored_order = [r[0] for r in con.execute("SELECT row_id FROM flags").fetchall()]
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    con.close()
+    assert read_flags(store).to_pylist() == expected
+    assert len(expected) == result.summary["flags"] == 237
+    assert stored_order == sorted(stored_order)
+    assert tables == {"items", "flags", "files"}
