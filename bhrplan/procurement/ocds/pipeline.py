@@ -529,6 +529,9 @@ def _read_bucket(
     size = _HEADER.size
     for path in sorted(Path(directory).glob(f"stage-*-b{bucket:04d}.bin")):
         data = memoryview(path.read_bytes())
+        # Read once: removed now, by the worker, rather than by the main process at the
+        # end (gigabytes at a national scale, while nothing else runs).
+        path.unlink()
         offset = 0
         while offset < len(data):
             file_number, chunk, position, kind, n_ocid, n_date, n_doc = _HEADER.unpack_from(

@@ -467,3 +467,22 @@ def test_the_garbage_collector_is_paused_while_merging_and_always_given_back(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_bucket_removes_its_staged_releases_once_compiled(tmp_path):
+    from bhrplan.procurement.ocds import pipeline
+
+    lines = b"".join(
+        json.dumps(release(ocid=f"ocds-s-{n}", tender={"id": "t"})).encode() + b"\n"
+        for n in range(20)
+    )
+    pipeline._stage_lines(str(tmp_path), 2, 0, 0, 1, lines)
+    assert {p.name.rsplit("-", 1)[1] for p in tmp_path.glob("stage-*.bin")} == {
+        "b0000.bin",
+        "b0001.bin",
+    }
+    compiled = pipeline._compile_bucket(str(tmp_path), 0, frozenset())
+    assert compiled.ocids > 0
+    # Its own staging file is gone (read once), the other bucket's is untouched.
+    assert [p.name.rsplit("-", 1)[1] for p in tmp_path.glob("stage-*.bin")] == ["b0001.bin"]
+    assert (tmp_path / "items-b0000.parquet").exists()
