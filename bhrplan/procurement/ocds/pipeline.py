@@ -637,12 +637,13 @@ def build_items(
     progress: Progress | None = None,
     workdir: Path | None = None,
     workers: int | None = None,
+    table: str = "items",
 ) -> IngestResult:
-    """Read, compile and extract into the DuckDB table `items` (replaced)."""
+    """Read, compile and extract into the DuckDB table `items` (or `table`; replaced)."""
     files = expand_paths(paths)
     result = IngestResult(buckets=bucket_count(files))
     result.workers = workers if workers is not None else default_workers(files)
-    con.execute("DROP TABLE IF EXISTS items")
+    con.execute(f"DROP TABLE IF EXISTS {table}")
     directory = Path(tempfile.mkdtemp(dir=workdir, prefix="ocds-"))
     try:
         parts: list[tuple[str, int]] = []
@@ -666,7 +667,7 @@ def build_items(
         finally:
             # The workers exit before DuckDB loads the items: their memory is not needed.
             pool.shutdown(wait=True, cancel_futures=True)
-        _create_items_table(con, parts)
+        _create_items_table(con, parts, table)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     if result.undated or result.conflicting:
@@ -678,11 +679,13 @@ def build_items(
     return result
 
 
-def _create_items_table(con: duckdb.DuckDBPyConnection, parts: list[tuple[str, int]]) -> None:
+def _create_items_table(
+    con: duckdb.DuckDBPyConnection, parts: list[tuple[str, int]], table: str
+) -> None:
     """The items of all buckets, row_id numbering them bucket after bucket."""
     if not parts:
         empty = ITEMS_SCHEMA.empty_table()  # noqa: F841 - read by DuckDB's replacement scan
-        con.execute("CREATE TABLE items AS SELECT * FROM empty")
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM empty")  # noqa: S608 - our own name
         return
     bases = pa.table(  # noqa: F841 - read by DuckDB's replacement scan
         {
@@ -692,7 +695,7 @@ def _create_items_table(con: duckdb.DuckDBPyConnection, parts: list[tuple[str, i
     )
     columns = ", ".join(f"p.{name}" for name in ROW_NAMES)
     con.execute(
-        f"CREATE TABLE items AS SELECT (b.base + p.bucket_row + 1)::BIGINT AS row_id, {columns} "  # noqa: S608 - our own column names
+        f"CREATE TABLE {table} AS SELECT (b.base + p.bucket_row + 1)::BIGINT AS row_id, {columns} "  # noqa: S608 - our own names
         "FROM read_parquet($files, filename = true) AS p JOIN bases AS b USING (filename)",
         {"files": [path for path, _count in parts]},
     )

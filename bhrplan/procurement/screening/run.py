@@ -1,8 +1,10 @@
 """Run a screening end to end and keep its results in an analytical store (DuckDB file).
 
-The store holds the tables `items`, `flags`, `coverage`, `files` (per-file report; the
-error's code, its parameters and location as JSON, see ocds/errors.py) and `summary`;
-the Django database keeps only metadata rows (see models.py).
+The store holds the tables `flags` and `files` (per-file report; the error's code, its
+parameters and location as JSON, see ocds/errors.py); the Django database keeps the
+metadata, coverage and summary (see models.py). The items (one row per item: ten
+million for a national dataset) are needed only to compute the flags and the coverage:
+they go to a working database beside the store, deleted at the end.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from bhrplan.procurement.screening.engine import (
 )
 
 BACKENDS = ("duckdb", "pyspark")
+# The working database (items) attached beside the store during a screening.
+WORK = "screening_work"
 
 
 class BackendUnavailable(Exception):
@@ -66,14 +70,21 @@ def pyspark_backend() -> Any:
     return ibis.pyspark.connect(session)
 
 
-def flags_table(con: duckdb.DuckDBPyConnection, backend: str = "duckdb") -> pa.Table:
-    """Run the Ibis screening over the store's `items` table on the chosen backend."""
+def _items(ib: Any, table: str) -> ibis.Table:
+    """The items table, `name` or `catalog.name` (an attached database)."""
+    catalog, _dot, name = table.rpartition(".")
+    return ib.table(name, database=(catalog, "main")) if catalog else ib.table(name)
+
+
+def flags_table(
+    con: duckdb.DuckDBPyConnection, backend: str = "duckdb", items: str = "items"
+) -> pa.Table:
+    """Run the Ibis screening over the `items` table on the chosen backend."""
     if backend == "duckdb":
-        items = ibis.duckdb.from_connection(con).table("items")
-        return screen(items).to_pyarrow()
+        return screen(_items(ibis.duckdb.from_connection(con), items)).to_pyarrow()
     if backend == "pyspark":
         spark = pyspark_backend()
-        arrow_items = con.sql("SELECT * FROM items ORDER BY row_id").to_arrow_table()
+        arrow_items = con.sql(f"SELECT * FROM {items} ORDER BY row_id").to_arrow_table()  # noqa: S608 - our own name
         # Straight from Arrow into a temporary view, so SQL NULLs stay NULL (the pandas
         # detour of create_table turns them into NaN) and nothing is written to disk.
         frame = spark._session.createDataFrame(arrow_items)
@@ -82,7 +93,7 @@ def flags_table(con: duckdb.DuckDBPyConnection, backend: str = "duckdb") -> pa.T
     raise BackendUnavailable(f"unknown backend {backend!r}")
 
 
-def _store_flags(con: duckdb.DuckDBPyConnection, ib: Any) -> None:
+def _store_flags(con: duckdb.DuckDBPyConnection, ib: Any, items: ibis.Table) -> None:
     """The flags table, computed inside DuckDB (the flags never pass through Python).
 
     In two steps, each within the memory limit: what flags each item (narrow rows),
@@ -91,7 +102,6 @@ def _store_flags(con: duckdb.DuckDBPyConnection, ib: Any) -> None:
     being sorted, the flags keep the order of the items they come from (row_id, which
     follows the ocids), so each tender's flags stay together in the file; readers sort.
     """
-    items = ib.table("items")
     ib.create_table("hits", item_hits(items), temp=True)
     con.execute("SET preserve_insertion_order = true")
     try:
@@ -123,22 +133,29 @@ def run_screening(
     progress: Progress | None = None,
 ) -> ScreeningResult:
     store.parent.mkdir(parents=True, exist_ok=True)
-    store.unlink(missing_ok=True)
+    work = store.with_name(store.name + ".work")
+    leftovers = [work, work.with_name(work.name + ".wal")]
+    for path in (store, *leftovers):
+        path.unlink(missing_ok=True)
     con = duckdb.connect(str(store))
     try:
         con.execute("SET memory_limit = '512MB'")
         con.execute("SET preserve_insertion_order = false")
-        ingest = build_items(paths, con, progress, workdir=store.parent)
+        con.execute(f"ATTACH $path AS {WORK}", {"path": str(work)})
+        items_table = f"{WORK}.items"
+        ingest = build_items(paths, con, progress, workdir=store.parent, table=items_table)
         if progress:
             progress("screen", 0, 1)
         ib = ibis.duckdb.from_connection(con)
+        items = _items(ib, items_table)
         if backend == "duckdb":
-            _store_flags(con, ib)
+            _store_flags(con, ib, items)
         else:
-            con.register("flags_arrow", flags_table(con, backend).select(list(FLAG_COLUMNS)))
+            flags = flags_table(con, backend, items_table).select(list(FLAG_COLUMNS))
+            con.register("flags_arrow", flags)
             con.execute("CREATE OR REPLACE TABLE flags AS SELECT * FROM flags_arrow")
             con.unregister("flags_arrow")
-        cov = coverage(ib.table("items")).to_pyarrow().to_pylist()[0]
+        cov = coverage(items).to_pyarrow().to_pylist()[0]
         # Processes whose releases ocdsmerge refuses, screened with a workaround.
         cov["undated"], cov["conflicting"] = ingest.undated, ingest.conflicting
         summ = summary(ib.table("flags")).to_pyarrow().to_pylist()[0]
@@ -150,6 +167,8 @@ def run_screening(
             progress("screen", 1, 1)
     finally:
         con.close()
+        for path in leftovers:
+            path.unlink(missing_ok=True)
     return ScreeningResult(
         store=store,
         backend=backend,

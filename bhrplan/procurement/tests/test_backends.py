@@ -23,3 +23,14 @@ def test_it_gives_identical_flags_on_duckdb_and_pyspark_for_the_real_samples(ocd
     assert len(on_spark) == len(on_duckdb)
     for left, right in zip(on_duckdb, on_spark, strict=True):
         assert left == right
+
+
+@pytest.mark.dbless
+def test_a_screening_run_on_pyspark_stores_the_same_flags(ocds_samples, tmp_path):
+    from bhrplan.procurement.screening.run import read_flags, run_screening
+
+    on_duckdb = run_screening([ocds_samples], tmp_path / "duckdb.duckdb")
+    on_spark = run_screening([ocds_samples], tmp_path / "spark.duckdb", backend="pyspark")
+    assert on_spark.summary == on_duckdb.summary and on_spark.coverage == on_duckdb.coverage
+    assert read_flags(on_spark.store) == read_flags(on_duckdb.store)
+    assert not list(tmp_path.glob("*.work*"))

@@ -172,15 +172,33 @@ def test_a_stored_screening_keeps_the_same_flags_in_the_items_order(ocds_samples
 
     store = tmp_path / "store.duckdb"
     result = run_screening([ocds_samples], store)
-    con = duckdb.connect(str(store), read_only=True)
     # Stored in two steps (hits, then their details), unsorted: the same flags as the
-    # one-query screening, in row order, and no working table left behind.
+    # one-query screening, in row order.
+    con = duckdb.connect()
+    build_items([ocds_samples], con)
     expected = screen(ibis.duckdb.from_connection(con).table("items"))
     expected = expected.select(list(FLAG_COLUMNS)).to_pyarrow().to_pylist()
-    stored_order = [r[0] for r in con.execute("SELECT row_id FROM flags").fetchall()]
-    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    con.close()
     assert read_flags(store).to_pylist() == expected
     assert len(expected) == result.summary["flags"] == 237
+    assert result.coverage["items"] == 1077
+    stored = duckdb.connect(str(store), read_only=True)
+    stored_order = [r[0] for r in stored.execute("SELECT row_id FROM flags").fetchall()]
+    tables = {r[0] for r in stored.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    stored.close()
     assert stored_order == sorted(stored_order)
-    assert tables == {"items", "flags", "files"}
+    # The items were in a working database beside the store, now gone; no working
+    # table is left in the store.
+    assert tables == {"flags", "files"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.duckdb"]
+
+
+def test_a_failed_screening_leaves_no_working_database(ocds_samples, tmp_path, monkeypatch):
+    from bhrplan.procurement.screening import run
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(run, "coverage", fail)
+    with pytest.raises(RuntimeError):
+        run.run_screening([ocds_samples], tmp_path / "store.duckdb")
+    assert not list(tmp_path.glob("*.work*"))
