@@ -130,7 +130,7 @@ def item_hits(items: ibis.Table) -> ibis.Table:
     """What flags each item, narrow: row_id, category, matched, evidence, confidence.
 
     A screening on DuckDB stores these first (`run.py`), so that the join with the wide
-    item columns and the ordering run on their own, within the memory limit.
+    item columns runs on its own, within the memory limit.
     """
     code_map = ibis.memtable(code_map_table())
     keywords = keyword_table()
