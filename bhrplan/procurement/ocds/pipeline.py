@@ -342,10 +342,13 @@ class _SharedBlocks:
         self.usable = slots > 0 and _shm_free_bytes() >= 2 * slots * size
         self.slots = slots
 
-    def put(self, block: bytes) -> tuple[bytes | tuple[str, int], Any]:
-        """(what to send, what to give back to release) for one chunk."""
-        if not self.usable or len(block) > self.size:
-            return block, None
+    def put(self, block: bytes, rest: bytes = b"") -> tuple[bytes | tuple[str, int], Any]:
+        """(what to send, what to give back to release) for one chunk: `block` followed
+        by `rest` (given apart, so that the main process never copies the block to join
+        them)."""
+        size = len(block) + len(rest)
+        if not self.usable or size > self.size:
+            return block + rest, None
         if self.free:
             segment = self.free.pop()
         elif len(self.segments) < self.slots:
@@ -353,14 +356,15 @@ class _SharedBlocks:
                 segment = shared_memory.SharedMemory(create=True, size=self.size)
             except OSError:
                 self.usable = False
-                return block, None
+                return block + rest, None
             self.segments.append(segment)
         else:  # every segment is in flight (should not happen: callers wait first)
-            return block, None
+            return block + rest, None
         buffer = segment.buf
         assert buffer is not None
         buffer[: len(block)] = block
-        return (segment.name, len(block)), segment
+        buffer[len(block) : size] = rest
+        return (segment.name, size), segment
 
     def release(self, segment: Any) -> None:
         if segment is not None:
@@ -392,15 +396,16 @@ def _shm_free_bytes() -> int:
     return stat.f_bavail * stat.f_frsize
 
 
-def _jsonl_chunks(path: Path) -> Iterator[tuple[int, bytes]]:
-    """(number of the first line, whole lines) of a JSON Lines file, CHUNK_BYTES at a time."""
+def _jsonl_chunks(path: Path) -> Iterator[tuple[int, bytes, bytes]]:
+    """(number of the first line, block, rest) of a JSON Lines file, CHUNK_BYTES at a
+    time: the block and the rest of its last line are whole lines together (kept apart:
+    joining them would copy every block once more)."""
     first_line = 1
     with _open(path) as stream:
         while block := stream.read(CHUNK_BYTES):
-            if not block.endswith(b"\n"):
-                block += stream.readline()
-            yield first_line, block
-            first_line += block.count(b"\n")
+            rest = b"" if block.endswith(b"\n") else stream.readline()
+            yield first_line, block, rest
+            first_line += block.count(b"\n") + rest.count(b"\n")
 
 
 _PEEK_ERRORS: tuple[type[Exception], ...] = (*DECOMPRESS_ERRORS, orjson.JSONDecodeError)
@@ -478,13 +483,13 @@ def stage(
         for number, path in enumerate(files):
             if _is_big_jsonl(path):
                 try:
-                    for chunk, (first_line, block) in enumerate(_jsonl_chunks(path)):
+                    for chunk, (first_line, block, rest) in enumerate(_jsonl_chunks(path)):
                         if number in failed_chunk:
                             break  # the file already failed: no need to read on
                         wait_for_room()
-                        sent, segment = shared.put(block)
+                        sent, segment = shared.put(block, rest)
                         submit(_stage_lines, number, chunk, first_line, sent, segment=segment)
-                        done_mb += len(block) // 1_000_000
+                        done_mb += (len(block) + len(rest)) // 1_000_000
                         if progress:
                             progress("read", min(done_mb, total_mb), total_mb)
                 except DECOMPRESS_ERRORS as exc:

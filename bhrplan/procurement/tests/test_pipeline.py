@@ -399,8 +399,8 @@ def test_worker_processes_get_their_chunks_through_shared_memory_or_the_pipe(
     sent = []
     put = pipeline._SharedBlocks.put
 
-    def spy(self, block):
-        out = put(self, block)
+    def spy(self, block, rest=b""):
+        out = put(self, block, rest)
         sent.append("shared" if isinstance(out[0], tuple) else "pipe")
         return out
 
@@ -422,9 +422,9 @@ def test_shared_blocks_are_reused_and_removed_at_the_end():
     from bhrplan.procurement.ocds.pipeline import _SharedBlocks
 
     shared = _SharedBlocks(slots=2, size=16)
-    first, segment = shared.put(b"line 1\nline 2\n")
+    first, segment = shared.put(b"line 1\nli", b"ne 2\n")
     assert _SharedBlocks.read(*first) == b"line 1\nline 2\n"
-    assert shared.put(b"x" * 17) == (b"x" * 17, None)  # too big: sent as bytes
+    assert shared.put(b"x" * 9, b"y" * 8) == (b"x" * 9 + b"y" * 8, None)  # too big: bytes
     shared.release(segment)
     again, reused = shared.put(b"abc")
     assert reused is segment and _SharedBlocks.read(*again) == b"abc"
@@ -486,3 +486,19 @@ def test_a_bucket_removes_its_staged_releases_once_compiled(tmp_path):
     # Its own staging file is gone (read once), the other bucket's is untouched.
     assert [p.name.rsplit("-", 1)[1] for p in tmp_path.glob("stage-*.bin")] == ["b0001.bin"]
     assert (tmp_path / "items-b0000.parquet").exists()
+
+
+def test_json_lines_chunks_are_whole_lines_numbered_from_their_first(tmp_path, monkeypatch):
+    from bhrplan.procurement.ocds import pipeline
+
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 100)
+    lines = [("x" * (n * 7 % 90)).encode() for n in range(60)]
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(b"\n".join(lines))  # no newline after the last line
+    chunks = list(pipeline._jsonl_chunks(path))
+    assert len(chunks) > 10 and any(rest for _first, _block, rest in chunks)
+    assert b"".join(block + rest for _first, block, rest in chunks) == path.read_bytes()
+    for first, block, rest in chunks:
+        whole = (block + rest).split(b"\n")
+        assert whole[0] == lines[first - 1]  # numbered from the chunk's first line
+        assert whole[-1] == b"" or first - 1 + len(whole) == len(lines)  # ends a line
