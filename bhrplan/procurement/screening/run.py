@@ -93,23 +93,23 @@ def flags_table(
     raise BackendUnavailable(f"unknown backend {backend!r}")
 
 
-def _store_flags(con: duckdb.DuckDBPyConnection, ib: Any, items: ibis.Table) -> None:
+def _store_flags(con: duckdb.DuckDBPyConnection, ib: Any, items: ibis.Table, work: str) -> None:
     """The flags table, computed inside DuckDB (the flags never pass through Python).
 
-    In two steps, each within the memory limit: what flags each item (narrow rows),
-    then the item's details for each. As one query, the join and the ordering of the
-    wide rows spilled to disk at a national scale and took twice as long. Instead of
-    being sorted, the flags keep the order of the items they come from (row_id, which
-    follows the ocids), so each tender's flags stay together in the file; readers sort.
+    In two steps, each within the memory limit: what flags each item (narrow rows, kept
+    in the working database `work`, on disk whatever the dataset's size), then the
+    item's details for each. As one query, the join and the ordering of the wide rows
+    spilled to disk at a national scale and took twice as long. Instead of being sorted,
+    the flags keep the order of the items they come from (row_id, which follows the
+    ocids), so each tender's flags stay together in the file; readers sort.
     """
-    ib.create_table("hits", item_hits(items), temp=True)
+    ib.create_table("hits", item_hits(items), database=(work, "main"))
+    hits = ib.table("hits", database=(work, "main"))
     con.execute("SET preserve_insertion_order = true")
     try:
-        details = flag_details(ib.table("hits"), items).select(list(FLAG_COLUMNS))
-        ib.create_table("flags", details, overwrite=True)
+        ib.create_table("flags", flag_details(hits, items).select(list(FLAG_COLUMNS)))
     finally:
         con.execute("SET preserve_insertion_order = false")
-        con.execute("DROP TABLE IF EXISTS hits")
 
 
 def files_table(reports: list[dict[str, Any]]) -> pa.Table:
@@ -149,7 +149,7 @@ def run_screening(
         ib = ibis.duckdb.from_connection(con)
         items = _items(ib, items_table)
         if backend == "duckdb":
-            _store_flags(con, ib, items)
+            _store_flags(con, ib, items, WORK)
         else:
             flags = flags_table(con, backend, items_table).select(list(FLAG_COLUMNS))
             con.register("flags_arrow", flags)
