@@ -81,9 +81,17 @@ def project(obj: dict[str, Any], spec: _Spec = RELEASE_SPEC) -> dict[str, Any]:
                 out[key] = [project(v, sub) for v in value]
             else:
                 out[key] = value
-    if len(out) < len(obj) and "id" not in obj and not _has_leaf(out):
+    # Left without a value, the projection would vanish when merged where the full
+    # object, kept by a dropped null or field, stays: whole. (An id that is text, a
+    # number or null is a value; an object or array as id, like `{}`, may hold none.)
+    if len(out) < len(obj) and _id_may_be_empty(obj.get("id", UNSET)) and not _has_leaf(out):
         return obj
     return out
+
+
+def _id_may_be_empty(ident: Any) -> bool:
+    """Whether an object's id (UNSET: none) leaves it to its other fields to hold a value."""
+    return ident is UNSET or type(ident) is dict or type(ident) is list
 
 
 _FLAT_SPECS = {id(_ORG_SPEC), id(_ITEM_SPEC), id(RELEASE_SPEC["parties"])}
@@ -152,13 +160,13 @@ def _leafy(value: Any) -> bool:
 
 
 def _needs_full_release(obj: Struct) -> bool:
-    """Whether an object below `obj` is one that `project` keeps whole (no `id`, and
-    nothing with a value left): only the full release gives it."""
+    """Whether an object below `obj` is one that `project` keeps whole (nothing with a
+    value left, not even its `id`): only the full release gives it."""
     for name in obj.__struct_fields__:
         value = getattr(obj, name)
         for child in value if type(value) is list else (value,):
             if isinstance(child, Struct) and (
-                (getattr(child, "id", UNSET) is UNSET and not _leafy(child))
+                (_id_may_be_empty(getattr(child, "id", UNSET)) and not _leafy(child))
                 or _needs_full_release(child)
             ):
                 return True

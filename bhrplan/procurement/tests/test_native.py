@@ -72,6 +72,8 @@ def _line(parts, **extra):
 @example({"tender": {"documents": [{"id": "d"}]}})
 @example({"awards": [{"documents": "x"}, {"id": "a"}]})
 @example({"contracts": [{"suppliers": {"name": "ACME"}}]})
+# An empty object as id, beside a field that is dropped: also kept whole.
+@example({"tender": {"id": "t", "items": [{"id": {}, "quantity": None}]}})
 def test_the_projection_read_while_decoding_equals_project(parts):
     line = _line(parts)
     fast = project_line(line)
@@ -95,6 +97,7 @@ def test_the_projection_declines_what_needs_the_full_release():
         _line({}, ocid=" "),
         _line({}, compiledRelease={}),
         _line({"tender": {"documents": [{"id": "d"}]}}),  # kept whole by `project`
+        _line({"tender": {"id": "t", "items": [{"id": {}, "quantity": None}]}}),  # and this item
         _line({"tender": {"id": "t"}, "planning": "x"}).replace(b'"x"', b'"\xff"'),
         b'{"ocid": "x", "version": "1.1", "tender": ',
         b"[]",
