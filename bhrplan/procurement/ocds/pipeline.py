@@ -1,14 +1,18 @@
 """From OCDS files to one row per item (the input of the screening engine).
 
 1. stage: every file is read (`reader.read_file`; big JSON Lines files in chunks of
-   lines) and each release is appended, as JSON, to the staging file of its bucket (a
-   hash of the ocid). A file that fails is reported and everything it staged is left
-   out of step 2, so nothing partial is kept; the other files go on.
+   lines) and each release is appended to the staging file of its bucket (a hash of
+   the ocid): a JSON Lines line holding a plain OCDS 1.1 release as it is, once its
+   structure is checked (`projection.check_line`), anything else as the JSON of its
+   projection. A file that fails is reported and everything it staged is left out of
+   step 2, so nothing partial is kept; the other files go on.
 2. compile: each bucket (about 64 MB of JSON) is read on its own; the releases of each
-   ocid are merged into one compiled release (`merge.compile_fast`, equal to
-   ocdsmerge's). A record's compiledRelease is used only when no release of its ocid
-   is available. One row per item of tender, awards and contracts is extracted, with
-   buyer, suppliers, supplier identifiers and countries, classification and value.
+   ocid are projected (`projection.project_text`) and merged into one compiled release
+   (`merge.compile_fast`, equal to ocdsmerge's). A record's compiledRelease is used
+   only when no release of its ocid is available. One row per item of tender, awards
+   and contracts is extracted, with buyer, suppliers, supplier identifiers and
+   countries, classification and value. A release staged as text whose values turn
+   out not to decode fails its file now: steps 1 and 2 run again without that file.
 3. the rows of all buckets become the DuckDB table `items`, in ocid order.
 
 Steps 1 and 2 run in worker processes (one per CPU core) when the dataset is big
@@ -43,12 +47,13 @@ from ocdsmerge.exceptions import InconsistentTypeError, OCDSMergeError
 from bhrplan.procurement.ocds.errors import FileProblem
 from bhrplan.procurement.ocds.extract import extract_rows
 from bhrplan.procurement.ocds.merge import compile_fast
-from bhrplan.procurement.ocds.projection import project
+from bhrplan.procurement.ocds.projection import project, project_text
 from bhrplan.procurement.ocds.reader import (
     DECOMPRESS_ERRORS,
     Entry,
     OcdsFileError,
     ReadStats,
+    _line_error,
     _open,
     _Reader,
     _reason,
@@ -221,11 +226,13 @@ def _collector_paused() -> Iterator[None]:
 # -- staging ------------------------------------------------------------------
 #
 # One append-only file per worker process and bucket. Each record: a header (file
-# number, chunk number, position in the chunk, kind, lengths), then ocid, date and the
-# projected release as JSON.
+# number, chunk number, position in the chunk, line number, kind, lengths), then ocid,
+# date and the release: its projection as JSON, or its own JSON text (see the kinds).
 
-_HEADER = struct.Struct("<IIIBHHI")
-_KIND_RELEASE, _KIND_COMPILED = 0, 1
+_HEADER = struct.Struct("<IIIIBHHI")
+# Kinds: a release's projection (JSON), a compiledRelease's projection (JSON), a
+# release's own JSON text (its projection is decoded when merged: projection.py).
+_KIND_RELEASE, _KIND_COMPILED, _KIND_TEXT = 0, 1, 2
 
 
 class _Stager:
@@ -241,15 +248,24 @@ class _Stager:
     def add(self, entry: Entry) -> None:
         ocid = _clean(entry.ocid).encode()
         date = _clean(entry.date).encode()[:65535]
-        doc = entry.projected
-        if doc is None:
+        doc = entry.text
+        if doc is not None:
+            kind = _KIND_TEXT
+        else:
             doc = orjson.dumps(project(entry.data))
-        kind = _KIND_RELEASE if entry.kind == "release" else _KIND_COMPILED
+            kind = _KIND_RELEASE if entry.kind == "release" else _KIND_COMPILED
         buffer = self.pending.get(bucket := _bucket_of(ocid, self.buckets))
         if buffer is None:
             buffer = self.pending[bucket] = bytearray()
         buffer += _HEADER.pack(
-            self.file_number, self.chunk, self.position, kind, len(ocid), len(date), len(doc)
+            self.file_number,
+            self.chunk,
+            self.position,
+            entry.line,
+            kind,
+            len(ocid),
+            len(date),
+            len(doc),
         )
         buffer += ocid
         buffer += date
@@ -452,8 +468,12 @@ def stage(
     pool: Executor,
     workers: int,
     progress: Progress | None = None,
+    skip: dict[int, FileProblem] | None = None,
 ) -> list[FileReport]:
+    """Stage every file; `skip`: files already known to fail (not read again)."""
     reports = [FileReport(path=str(path), ok=True) for path in files]
+    for number, problem in (skip or {}).items():
+        reports[number].fail(problem)
     total_mb = max(1, sum(_estimated_size(p) for p in files) // 1_000_000)
     done_mb = 0
     pending: list[tuple[Future[_Staged], Any]] = []
@@ -481,6 +501,8 @@ def stage(
 
     try:
         for number, path in enumerate(files):
+            if skip and number in skip:
+                continue
             if _is_big_jsonl(path):
                 try:
                     for chunk, (first_line, block, rest) in enumerate(_jsonl_chunks(path)):
@@ -525,12 +547,25 @@ class _Compiled:
     items: int = 0
     undated: int = 0
     conflicting: int = 0
+    # Files found to fail only now (a value in a release's text that cannot be decoded):
+    # file number → ((chunk, line), why), the first such line of each file in the bucket.
+    problems: dict[int, tuple[tuple[int, int], FileProblem]] = field(default_factory=dict)
+
+    def fail(self, key: tuple[int, int, int], line: int, exc: Exception) -> None:
+        file_number, where = key[0], (key[1], line)
+        known = self.problems.get(file_number)
+        if known is None or where < known[0]:
+            self.problems[file_number] = (where, FileProblem.from_exception(_line_error(exc, line)))
+
+
+# A staged release: (file number, chunk, position), kind, JSON, line number.
+_StagedRelease = tuple[tuple[int, int, int], int, memoryview, int]
 
 
 def _read_bucket(
     directory: str, bucket: int, failed: frozenset[int]
-) -> dict[str, list[tuple[tuple[int, int, int], int, memoryview]]]:
-    groups: dict[str, list[tuple[tuple[int, int, int], int, memoryview]]] = {}
+) -> dict[str, list[_StagedRelease]]:
+    groups: dict[str, list[_StagedRelease]] = {}
     size = _HEADER.size
     for path in sorted(Path(directory).glob(f"stage-*-b{bucket:04d}.bin")):
         data = memoryview(path.read_bytes())
@@ -539,7 +574,7 @@ def _read_bucket(
         path.unlink()
         offset = 0
         while offset < len(data):
-            file_number, chunk, position, kind, n_ocid, n_date, n_doc = _HEADER.unpack_from(
+            file_number, chunk, position, line, kind, n_ocid, n_date, n_doc = _HEADER.unpack_from(
                 data, offset
             )
             offset += size
@@ -548,7 +583,9 @@ def _read_bucket(
             doc = data[offset : offset + n_doc]
             offset += n_doc
             if file_number not in failed:
-                groups.setdefault(ocid, []).append(((file_number, chunk, position), kind, doc))
+                groups.setdefault(ocid, []).append(
+                    ((file_number, chunk, position), kind, doc, line)
+                )
     return groups
 
 
@@ -594,6 +631,20 @@ def _compile_ocid(releases: list[dict[str, Any]], out: _Compiled) -> dict[str, A
         return _latest_alone(releases, out)
 
 
+def _releases(entries: list[_StagedRelease], out: _Compiled) -> list[dict[str, Any]] | None:
+    """The (projected) releases of one ocid; None when one of them cannot be decoded."""
+    releases = []
+    for key, kind, doc, line in entries:
+        if kind == _KIND_RELEASE:
+            releases.append(orjson.loads(doc))
+        elif kind == _KIND_TEXT:
+            try:
+                releases.append(project_text(doc))
+            except orjson.JSONDecodeError as exc:
+                out.fail(key, line, exc)
+    return None if out.problems and any(e[0][0] in out.problems for e in entries) else releases
+
+
 @_collector_paused()
 def _compile_bucket(directory: str, bucket: int, failed: frozenset[int]) -> _Compiled:
     out = _Compiled(bucket, str(Path(directory) / f"items-b{bucket:04d}.parquet"))
@@ -610,7 +661,9 @@ def _compile_bucket(directory: str, bucket: int, failed: frozenset[int]) -> _Com
 
         for ocid in sorted(groups):
             entries = sorted(groups.pop(ocid), key=lambda e: e[0])
-            releases = [orjson.loads(d) for _key, kind, d in entries if kind == _KIND_RELEASE]
+            releases = _releases(entries, out)
+            if releases is None:
+                continue  # its file fails: the caller runs again without it
             if releases:
                 source, compiled = "releases", _compile_ocid(releases, out)
             else:
@@ -651,24 +704,13 @@ def build_items(
     con.execute(f"DROP TABLE IF EXISTS {table}")
     directory = Path(tempfile.mkdtemp(dir=workdir, prefix="ocds-"))
     try:
-        parts: list[tuple[str, int]] = []
         pool = _executor(result.workers)
         try:
-            result.files = stage(files, directory, result.buckets, pool, result.workers, progress)
-            failed = frozenset(n for n, report in enumerate(result.files) if not report.ok)
-            buckets = sorted(
-                {int(p.stem.rsplit("-b", 1)[1]) for p in directory.glob("stage-*-b*.bin")}
-            )
-            futures = [pool.submit(_compile_bucket, str(directory), b, failed) for b in buckets]
-            for done, future in enumerate(futures, start=1):
-                compiled = future.result()
-                result.ocids += compiled.ocids
-                result.undated += compiled.undated
-                result.conflicting += compiled.conflicting
-                if compiled.items:
-                    parts.append((compiled.path, compiled.items))
-                if progress:
-                    progress("compile", done, len(futures))
+            late: dict[int, FileProblem] = {}
+            while (
+                parts := _stage_and_compile(files, directory, result, pool, late, progress)
+            ) is None:
+                pass  # files failed while compiling: once more without them
         finally:
             # The workers exit before DuckDB loads the items: their memory is not needed.
             pool.shutdown(wait=True, cancel_futures=True)
@@ -682,6 +724,46 @@ def build_items(
             result.conflicting,
         )
     return result
+
+
+def _stage_and_compile(
+    files: list[Path],
+    directory: Path,
+    result: IngestResult,
+    pool: Executor,
+    late: dict[int, FileProblem],
+    progress: Progress | None,
+) -> list[tuple[str, int]] | None:
+    """Stage and compile every file but those in `late`: the items' Parquet files and
+    their row counts. None when compiling found that more files fail (a release whose
+    text held a value that cannot be decoded, see projection.check_line): they are
+    added to `late`, the pass's output is removed, and the caller runs a pass again
+    without them, so that nothing of a failed file is kept."""
+    result.ocids = result.undated = result.conflicting = 0
+    result.files = stage(files, directory, result.buckets, pool, result.workers, progress, late)
+    failed = frozenset(n for n, report in enumerate(result.files) if not report.ok)
+    buckets = sorted({int(p.stem.rsplit("-b", 1)[1]) for p in directory.glob("stage-*-b*.bin")})
+    futures = [pool.submit(_compile_bucket, str(directory), b, failed) for b in buckets]
+    parts: list[tuple[str, int]] = []
+    found: dict[int, tuple[tuple[int, int], FileProblem]] = {}
+    for done, future in enumerate(futures, start=1):
+        compiled = future.result()
+        result.ocids += compiled.ocids
+        result.undated += compiled.undated
+        result.conflicting += compiled.conflicting
+        if compiled.items:
+            parts.append((compiled.path, compiled.items))
+        for number, (where, problem) in compiled.problems.items():
+            if number not in found or where < found[number][0]:
+                found[number] = (where, problem)
+        if progress:
+            progress("compile", done, len(futures))
+    if not found:
+        return parts
+    late.update((number, problem) for number, (_where, problem) in found.items())
+    for path in directory.iterdir():
+        path.unlink()
+    return None
 
 
 def _create_items_table(

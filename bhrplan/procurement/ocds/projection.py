@@ -3,9 +3,12 @@
 Only the fields in `RELEASE_SPEC` are screened; the rest (documents, milestones,
 quantities, transactions …) is dropped before staging, which makes staging, merging
 and extraction several times lighter. `project` takes it from a parsed release.
-`project_line` takes it straight from the JSON text of a release (one JSON Lines line)
-with msgspec, which decodes only these fields and skips the rest without building it,
-and hands back the JSON of the projection; it declines (returns None) whenever the
+`check_line` and `project_text` take it straight from the JSON text of a release (one
+JSON Lines line) with msgspec, which decodes only these fields, as plain dicts and
+lists, and skips the rest without building it. The screening stages such a line as it
+is (`check_line` only tells whether it may) and decodes its projection when it merges
+it (`project_text`): one decoding of the projection instead of a decoding, an encoding
+to JSON and a parse of that JSON. `check_line` declines (returns None) whenever the
 result could differ from `project`'s or the release needs the reader's full care (an
 OCDS 1.0 release to upgrade, a package or record, a field of an unexpected type, text
 that is not UTF-8 …), and the reader then takes the usual path. Tests compare both on
@@ -14,10 +17,11 @@ the real samples and on generated releases.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import msgspec
-from msgspec import UNSET, Struct, UnsetType
+import orjson
+from msgspec import UNSET, UnsetType
 
 _Spec = dict[str, "_Spec | None"]
 _ORG_SPEC: _Spec = {"id": None, "name": None, "identifier": None, "address": None}
@@ -99,11 +103,14 @@ _FLAT_SPECS = {id(_ORG_SPEC), id(_ITEM_SPEC), id(RELEASE_SPEC["parties"])}
 
 # -- the same projection while decoding (msgspec) -------------------------------------
 #
-# Structs made from RELEASE_SPEC itself (one per object; a spec change is a Struct change):
-# a field absent from the JSON stays UNSET (and is left out when encoding), `null` stays
-# None, fields not declared are skipped. Arrays of objects and objects accept only their
-# expected type (the reader checks tender, awards, contracts, parties and items): anything
-# else fails to decode and the line takes the usual path, which reports or handles it.
+# TypedDicts made from RELEASE_SPEC itself (one per object; a spec change is a type
+# change): msgspec decodes only the declared fields, into plain dicts and lists, and
+# skips the rest without building it. A field absent from the JSON stays absent, `null`
+# stays None. Arrays of objects and objects accept only their expected type (the reader
+# checks tender, awards, contracts, parties and items). `_SKIM` declares the same types
+# for the objects and arrays of objects, and none of the values: `check_line` decodes a
+# line with it (building next to nothing) and sends whatever it refuses to the usual
+# path, which reports or handles it.
 
 # Spec entries whose value is an array of objects; `suppliers` may also be one object
 # (OCDS 1.0 data in the wild; extract.py reads it as the array of it).
@@ -111,79 +118,116 @@ _ARRAYS = frozenset({"parties", "items", "awards", "contracts", "suppliers"})
 _ARRAY_OR_OBJECT = frozenset({"suppliers"})
 
 
-def _struct(name: str, spec: _Spec, extra: tuple[tuple[str, Any, Any], ...] = ()) -> Any:
-    fields: list[tuple[str, Any, Any]] = []
+def _typed_dict(name: str, spec: _Spec, extra: dict[str, Any] | None = None) -> Any:
+    fields: dict[str, Any] = {}
     for key, sub in spec.items():
         kind: Any = Any
         if sub is not None:
-            obj = _struct(f"{name}_{key}", sub)
+            obj = _typed_dict(f"{name}_{key}", sub)
             if key in _ARRAY_OR_OBJECT:
-                kind = list[obj] | obj | UnsetType | None  # type: ignore[valid-type]
+                kind = list[obj] | obj | None  # type: ignore[valid-type]
             elif key in _ARRAYS:
-                kind = list[obj] | UnsetType | None  # type: ignore[valid-type]
+                kind = list[obj] | None  # type: ignore[valid-type]
             else:
-                kind = obj | UnsetType | None
-        fields.append((key, kind, UNSET))
-    return msgspec.defstruct(name, [*fields, *extra])
+                kind = obj | None
+        fields[key] = kind
+    fields.update(extra or {})
+    return TypedDict(name, fields, total=False)  # type: ignore[operator]
 
 
 # Read, not kept: they decide whether the line is a release at all.
 _NOT_KEPT = ("version", "releases", "records", "compiledRelease", "versionedRelease")
 _DECODER = msgspec.json.Decoder(
-    _struct(
+    _typed_dict(
         "_Release",
         RELEASE_SPEC,
+        {"version": Any, **dict.fromkeys(_NOT_KEPT[1:], msgspec.Raw)},
+    )
+)
+_DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError)
+
+# Per spec, its entries that are objects or arrays of objects themselves projected.
+_NESTED: dict[int, tuple[tuple[str, _Spec], ...]] = {}
+
+
+def _index_nested(spec: _Spec) -> None:
+    _NESTED[id(spec)] = tuple((key, sub) for key, sub in spec.items() if sub is not None)
+    for sub in spec.values():
+        if sub is not None:
+            _index_nested(sub)
+
+
+_index_nested(RELEASE_SPEC)
+
+
+def _needs_full_release(obj: dict[str, Any], spec: _Spec = RELEASE_SPEC) -> bool:
+    """Whether a projected object below `obj` is one that `project` may keep whole
+    (nothing with a value left, not even its `id`): only the full release gives it."""
+    for key, sub in _NESTED[id(spec)]:
+        value = obj.get(key)
+        if value is None:
+            continue
+        for child in value if type(value) is list else (value,):
+            if type(child) is not dict:
+                continue
+            ident = child.get("id", UNSET)
+            if (ident is UNSET or type(ident) is dict or type(ident) is list) and not _has_leaf(
+                child
+            ):
+                return True
+            if _NESTED[id(sub)] and _needs_full_release(child, sub):
+                return True
+    return False
+
+
+def _skim_struct(name: str, spec: _Spec, extra: tuple[tuple[str, Any, Any], ...] = ()) -> Any:
+    """A Struct holding only the objects and arrays of objects of `spec`, as empty shapes:
+    decoding checks their types as `_DECODER` does, and builds next to nothing."""
+    fields: list[tuple[str, Any, Any]] = []
+    for key, sub in spec.items():
+        if sub is None:
+            continue  # a value: skipped
+        obj = _skim_struct(f"{name}_{key}", sub)
+        if key in _ARRAY_OR_OBJECT:
+            kind: Any = list[obj] | obj | UnsetType | None  # type: ignore[valid-type]
+        elif key in _ARRAYS:
+            kind = list[obj] | UnsetType | None  # type: ignore[valid-type]
+        else:
+            kind = obj | UnsetType | None
+        fields.append((key, kind, UNSET))
+    return msgspec.defstruct(name, [*fields, *extra])
+
+
+_SKIM = msgspec.json.Decoder(
+    _skim_struct(
+        "_Skim",
+        RELEASE_SPEC,
         (
+            ("ocid", Any, UNSET),
+            ("date", Any, UNSET),
             ("version", Any, UNSET),
             *((key, msgspec.Raw | UnsetType, UNSET) for key in _NOT_KEPT[1:]),
         ),
     )
 )
-_ENCODER = msgspec.json.Encoder()
-_DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError)
 
 
-def _leafy(value: Any) -> bool:
-    """`_has_leaf` for decoded values, Structs included."""
-    if isinstance(value, Struct):
-        return any(
-            _leafy(v)
-            for name in value.__struct_fields__
-            if (v := getattr(value, name)) is not UNSET
-        )
-    if type(value) is list:
-        return any(
-            _leafy(v) if isinstance(v, Struct) else (type(v) is not dict or _has_leaf(v))
-            for v in value
-        )
-    return _has_leaf(value)
+def check_line(line: bytes) -> tuple[str, str] | None:
+    """(ocid, date) of a JSON Lines line that holds one OCDS 1.1 release, whose text can
+    be staged as it is and projected later by `project_text`; None when the line needs
+    the usual path (an OCDS 1.0 release to upgrade, a package or record, a field of an
+    unexpected type, text that is not UTF-8, JSON msgspec cannot read …).
 
-
-def _needs_full_release(obj: Struct) -> bool:
-    """Whether an object below `obj` is one that `project` keeps whole (nothing with a
-    value left, not even its `id`): only the full release gives it."""
-    for name in obj.__struct_fields__:
-        value = getattr(obj, name)
-        for child in value if type(value) is list else (value,):
-            if isinstance(child, Struct) and (
-                (_id_may_be_empty(getattr(child, "id", UNSET)) and not _leafy(child))
-                or _needs_full_release(child)
-            ):
-                return True
-    return False
-
-
-def project_line(line: bytes) -> tuple[str, str, bytes] | None:
-    """(ocid, date, JSON of the projection) of a JSON Lines line holding one OCDS 1.1
-    release, equal to `orjson.dumps(project(orjson.loads(line)))` once parsed; None when
-    the line needs the usual path."""
+    The check decodes the line's structure (`_SKIM`), not its values: cheap, and it
+    accepts what `_DECODER` accepts, but for a value it cannot decode (a number beyond
+    the range of floats, which it skips unread); `project_text` then raises."""
     if not line.isascii():
         try:
             line.decode()  # msgspec does not check the text of the fields it skips
         except UnicodeDecodeError:
             return None
     try:
-        release = _DECODER.decode(line)
+        release = _SKIM.decode(line)
     except _DECODE_ERRORS:
         return None
     ocid, date, version = release.ocid, release.date, release.version
@@ -196,10 +240,19 @@ def project_line(line: bytes) -> tuple[str, str, bytes] | None:
         or any(getattr(release, key) is not UNSET for key in _NOT_KEPT[1:])
     ):
         return None
-    release.version = UNSET
-    doc = _ENCODER.encode(release)
-    # An object without a leaf holds, at its innermost, an empty object or array: when
-    # the JSON has neither, no object needs checking.
-    if (b"{}" in doc or b"[]" in doc) and _needs_full_release(release):
-        return None
-    return ocid.strip(), date if type(date) is str else "", doc
+    return ocid.strip(), date if type(date) is str else ""
+
+
+def project_text(text: bytes | memoryview) -> dict[str, Any]:
+    """The projection of a release from its JSON text (one that `check_line` accepted):
+    equal to `project(orjson.loads(text))`, which it falls back to when an object may be
+    kept whole. Raises orjson.JSONDecodeError (a ValueError) for a value neither msgspec
+    nor orjson can decode: the usual path would have failed the file on it."""
+    try:
+        release: dict[str, Any] = _DECODER.decode(text)
+    except _DECODE_ERRORS:
+        return project(orjson.loads(text))
+    if _needs_full_release(release):
+        return project(orjson.loads(text))
+    del release["version"]
+    return release

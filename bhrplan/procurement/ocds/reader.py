@@ -27,7 +27,7 @@ from isal import igzip, isal_zlib
 from ocdskit.upgrade import upgrade_release_10_11
 
 from bhrplan.procurement.ocds.errors import Location, OcdsFileError
-from bhrplan.procurement.ocds.projection import project_line
+from bhrplan.procurement.ocds.projection import check_line
 
 __all__ = ["Entry", "Location", "OcdsFileError", "ReadStats", "read_file"]
 
@@ -54,9 +54,12 @@ class Entry:
     ocid: str
     date: str
     data: dict[str, Any]
-    # The JSON of the release's projection (projection.py), when the reader was asked
-    # for it and could take it straight from the text; `data` is then empty.
-    projected: bytes | None = None
+    # The release's JSON text (a JSON Lines line), when the reader was asked for the
+    # projection only and the line is a plain OCDS 1.1 release whose projection
+    # `projection.project_text` decodes from that text; `data` is then empty. `line`:
+    # its line number (`project_text` may still find a value it cannot decode).
+    text: bytes | None = None
+    line: int = 0
 
 
 @dataclass
@@ -225,9 +228,9 @@ class _Reader:
         line = line.strip()
         if not line:
             return
-        if self.projected and (fast := project_line(line)) is not None:
+        if self.projected and (fast := check_line(line)) is not None:
             self.stats.releases += 1
-            yield Entry("release", fast[0], fast[1], {}, fast[2])
+            yield Entry("release", fast[0], fast[1], {}, text=line, line=number)
             return
         try:
             value = orjson.loads(line)
@@ -388,7 +391,7 @@ def _build(events: Iterator[tuple[str, str, Any]], event: str, value: Any) -> An
 
 
 def read_file(path: Path, projected: bool = False) -> tuple[Iterator[Entry], ReadStats]:
-    """The entries of a file; `projected`: JSON Lines releases may come as their
-    projection only (`Entry.projected`), which is all the screening reads."""
+    """The entries of a file; `projected`: the caller reads only the projection, so JSON
+    Lines releases may come as their text (`Entry.text`), to be projected later."""
     reader = _Reader(path, projected)
     return reader.read(), reader.stats

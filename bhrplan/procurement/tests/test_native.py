@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 
 from bhrplan.procurement.ocds import extract, merge, native, reader
 from bhrplan.procurement.ocds.pipeline import build_items
-from bhrplan.procurement.ocds.projection import project, project_line
+from bhrplan.procurement.ocds.projection import check_line, project, project_text
 from bhrplan.procurement.tests.test_merge import sample_releases
 from bhrplan.procurement.tests.test_pipeline import _release_parts
 
@@ -76,16 +76,17 @@ def _line(parts, **extra):
 @example({"tender": {"id": "t", "items": [{"id": {}, "quantity": None}]}})
 def test_the_projection_read_while_decoding_equals_project(parts):
     line = _line(parts)
-    fast = project_line(line)
+    fast = check_line(line)
     expected = project(orjson.loads(line))
     if fast is None:
         return  # declined: the reader takes the usual path
-    assert fast[:2] == ("ocds-x-1", "2020-01-01")
-    assert orjson.loads(fast[2]) == expected
+    assert fast == ("ocds-x-1", "2020-01-01")
+    assert project_text(line) == expected
+    assert project_text(memoryview(line)) == expected  # as the staging files give it
 
 
 def test_the_projection_declines_what_needs_the_full_release():
-    assert project_line(_line({"tender": {"id": "t"}})) is not None
+    assert check_line(_line({"tender": {"id": "t"}})) is not None
     declined = [
         _line({}, version="1.0"),  # to upgrade
         _line({}, version=None),
@@ -96,13 +97,31 @@ def test_the_projection_declines_what_needs_the_full_release():
         _line({}, date=20200101),
         _line({}, ocid=" "),
         _line({}, compiledRelease={}),
-        _line({"tender": {"documents": [{"id": "d"}]}}),  # kept whole by `project`
-        _line({"tender": {"id": "t", "items": [{"id": {}, "quantity": None}]}}),  # and this item
         _line({"tender": {"id": "t"}, "planning": "x"}).replace(b'"x"', b'"\xff"'),
         b'{"ocid": "x", "version": "1.1", "tender": ',
         b"[]",
     ]
-    assert [project_line(line) for line in declined] == [None] * len(declined)
+    assert [check_line(line) for line in declined] == [None] * len(declined)
+    # Objects `project` keeps whole: the text is staged, and projected from the full
+    # release when merged.
+    whole = [
+        {"tender": {"documents": [{"id": "d"}]}},
+        {"tender": {"id": "t", "items": [{"id": {}, "quantity": None}]}},
+    ]
+    for parts in whole:
+        line = _line(parts)
+        assert check_line(line) is not None
+        assert project_text(line) == project(orjson.loads(line))
+        assert project_text(line)["tender"] == parts["tender"]
+
+
+def test_a_value_that_cannot_be_decoded_is_found_when_projecting():
+    # Only the structure is decoded when the line is checked: a number beyond the range
+    # of floats is skipped unread there, and found when the release is projected.
+    line = _line({"tender": {"id": "t", "value": {"amount": 1}}}).replace(b"1}", b"1e999}")
+    assert check_line(line) == ("ocds-x-1", "2020-01-01")
+    with pytest.raises(orjson.JSONDecodeError):
+        project_text(line)
 
 
 def test_json_lines_give_the_same_items_with_and_without_the_decoding_projection(
@@ -118,16 +137,16 @@ def test_json_lines_give_the_same_items_with_and_without_the_decoding_projection
     taken = []
 
     def spy(line):
-        out = project_line(line)
+        out = check_line(line)
         taken.append(out is not None)
         return out
 
-    monkeypatch.setattr(reader, "project_line", spy)
+    monkeypatch.setattr(reader, "check_line", spy)
     fast = duckdb.connect()
     build_items([jsonl], fast, workers=1)
     # (the first line is read whole: it tells JSON Lines from other formats)
     assert len(taken) == len(releases) - 1 and all(taken)
-    monkeypatch.setattr(reader, "project_line", lambda line: None)
+    monkeypatch.setattr(reader, "check_line", lambda line: None)
     usual = duckdb.connect()
     build_items([jsonl], usual, workers=1)
     query = "SELECT * EXCLUDE (row_id) FROM items ORDER BY ALL"

@@ -68,6 +68,49 @@ def test_it_keeps_nothing_from_a_file_that_fails_halfway(write_json):
     assert con.execute("SELECT DISTINCT ocid FROM items").fetchall() == [("ocds-abc-1",)]
 
 
+def test_a_file_whose_release_holds_a_value_that_cannot_be_decoded_fails_whole(
+    tmp_path, monkeypatch
+):
+    """A JSON Lines release is staged as text after a check of its structure only; a value
+    found undecodable when it is merged (a number beyond the range of floats) still fails
+    its whole file, as reading it whole would have, and the other files are kept."""
+    from bhrplan.procurement.ocds import pipeline, reader
+
+    def lines(prefix, bad_line=None):
+        out = []
+        for n in range(1, 41):
+            value = release(
+                ocid=f"ocds-{prefix}-{n}",
+                tender={"id": "t", "value": {"amount": 123456}, "items": [{"id": "1"}]},
+            )
+            text = json.dumps(value).encode()
+            out.append(text.replace(b"123456", b"1e999") if n == bad_line else text)
+        return b"\n".join(out) + b"\n"
+
+    good, bad = tmp_path / "a-good.jsonl", tmp_path / "b-bad.jsonl"
+    good.write_bytes(lines("good"))
+    bad.write_bytes(lines("bad", bad_line=27))
+
+    def run(**kwargs):
+        con = duckdb.connect()
+        result = build_items([good, bad], con, **kwargs)
+        reports = [(f.ok, f.error_code, f.error_location, f.error) for f in result.files]
+        ocids = con.execute("SELECT DISTINCT ocid FROM items ORDER BY ocid").fetchall()
+        return reports, ocids, result.ocids
+
+    staged_as_text = run(workers=1)
+    reports, ocids, count = staged_as_text
+    assert [r[:2] for r in reports] == [(True, ""), (False, "invalid_json")]
+    assert reports[1][2] == {"line": 27, "value": None, "path": ""}
+    assert ocids == sorted((f"ocds-good-{n}",) for n in range(1, 41)) and count == 40
+    # In worker processes, the file cut into chunks: the same.
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 2048)
+    assert run(workers=2) == staged_as_text
+    # Read whole by the usual path (the file fails while staging): the same report.
+    monkeypatch.setattr(reader, "check_line", lambda line: None)
+    assert run(workers=1) == staged_as_text
+
+
 def test_it_says_in_both_languages_why_a_path_gives_nothing(write_json, tmp_path):
     nothing = write_json("nothing.json", {"version": "1.1", "releases": []})
     result = build_items([tmp_path / "gone.json", nothing], duckdb.connect())
