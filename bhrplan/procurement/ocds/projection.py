@@ -118,7 +118,7 @@ _ARRAYS = frozenset({"parties", "items", "awards", "contracts", "suppliers"})
 _ARRAY_OR_OBJECT = frozenset({"suppliers"})
 
 
-def _typed_dict(name: str, spec: _Spec, extra: dict[str, Any] | None = None) -> Any:
+def _typed_dict(name: str, spec: _Spec) -> Any:
     fields: dict[str, Any] = {}
     for key, sub in spec.items():
         kind: Any = Any
@@ -131,19 +131,10 @@ def _typed_dict(name: str, spec: _Spec, extra: dict[str, Any] | None = None) -> 
             else:
                 kind = obj | None
         fields[key] = kind
-    fields.update(extra or {})
     return TypedDict(name, fields, total=False)  # type: ignore[operator]
 
 
-# Read, not kept: they decide whether the line is a release at all.
-_NOT_KEPT = ("version", "releases", "records", "compiledRelease", "versionedRelease")
-_DECODER = msgspec.json.Decoder(
-    _typed_dict(
-        "_Release",
-        RELEASE_SPEC,
-        {"version": Any, **dict.fromkeys(_NOT_KEPT[1:], msgspec.Raw)},
-    )
-)
+_DECODER = msgspec.json.Decoder(_typed_dict("_Release", RELEASE_SPEC))
 _DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError)
 
 # Per spec, its entries that are objects or arrays of objects themselves projected.
@@ -198,6 +189,8 @@ def _skim_struct(name: str, spec: _Spec, extra: tuple[tuple[str, Any, Any], ...]
     return msgspec.defstruct(name, [*fields, *extra])
 
 
+# Read by `check_line`, not kept: they decide whether the line is a release at all.
+_NOT_KEPT = ("version", "releases", "records", "compiledRelease", "versionedRelease")
 _SKIM = msgspec.json.Decoder(
     _skim_struct(
         "_Skim",
@@ -254,5 +247,4 @@ def project_text(text: bytes | memoryview) -> dict[str, Any]:
         return project(orjson.loads(text))
     if _needs_full_release(release):
         return project(orjson.loads(text))
-    del release["version"]
     return release
