@@ -243,7 +243,9 @@ class _Stager:
         self.chunk = chunk
         self.position = 0
         self.size = 0
-        self.pending: dict[int, bytearray] = {}
+        # Per bucket, the pieces to write (joined once when flushed: appending to one
+        # growing buffer per bucket copied the staged text over and over).
+        self.pending: dict[int, list[bytes]] = {}
 
     def add(self, entry: Entry) -> None:
         ocid = _clean(entry.ocid).encode()
@@ -254,10 +256,10 @@ class _Stager:
         else:
             doc = orjson.dumps(project(entry.data))
             kind = _KIND_RELEASE if entry.kind == "release" else _KIND_COMPILED
-        buffer = self.pending.get(bucket := _bucket_of(ocid, self.buckets))
-        if buffer is None:
-            buffer = self.pending[bucket] = bytearray()
-        buffer += _HEADER.pack(
+        pieces = self.pending.get(bucket := _bucket_of(ocid, self.buckets))
+        if pieces is None:
+            pieces = self.pending[bucket] = []
+        header = _HEADER.pack(
             self.file_number,
             self.chunk,
             self.position,
@@ -267,9 +269,7 @@ class _Stager:
             len(date),
             len(doc),
         )
-        buffer += ocid
-        buffer += date
-        buffer += doc
+        pieces += (header, ocid, date, doc)
         self.position += 1
         self.size += len(doc) + len(ocid) + 32
         if self.size >= FLUSH_BYTES:
@@ -277,10 +277,10 @@ class _Stager:
 
     def flush(self) -> None:
         pid = os.getpid()
-        for bucket, buffer in self.pending.items():
-            if buffer:
+        for bucket, pieces in self.pending.items():
+            if pieces:
                 with open(Path(self.directory) / f"stage-{pid}-b{bucket:04d}.bin", "ab") as fh:
-                    fh.write(buffer)
+                    fh.write(b"".join(pieces))
         self.pending.clear()
         self.size = 0
 
