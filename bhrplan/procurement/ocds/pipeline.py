@@ -552,10 +552,20 @@ class _Compiled:
     problems: dict[int, tuple[tuple[int, int], FileProblem]] = field(default_factory=dict)
 
     def fail(self, key: tuple[int, int, int], line: int, exc: Exception) -> None:
-        file_number, where = key[0], (key[1], line)
-        known = self.problems.get(file_number)
-        if known is None or where < known[0]:
-            self.problems[file_number] = (where, FileProblem.from_exception(_line_error(exc, line)))
+        problem = FileProblem.from_exception(_line_error(exc, line))
+        _keep_first(self.problems, key[0], (key[1], line), problem)
+
+
+def _keep_first(
+    problems: dict[int, tuple[tuple[int, int], FileProblem]],
+    file_number: int,
+    where: tuple[int, int],
+    problem: FileProblem,
+) -> None:
+    """Keep, per file, the problem found first in it (chunk, line)."""
+    known = problems.get(file_number)
+    if known is None or where < known[0]:
+        problems[file_number] = (where, problem)
 
 
 # A staged release: (file number, chunk, position), kind, JSON, line number.
@@ -754,8 +764,7 @@ def _stage_and_compile(
         if compiled.items:
             parts.append((compiled.path, compiled.items))
         for number, (where, problem) in compiled.problems.items():
-            if number not in found or where < found[number][0]:
-                found[number] = (where, problem)
+            _keep_first(found, number, where, problem)
         if progress:
             progress("compile", done, len(futures))
     if not found:

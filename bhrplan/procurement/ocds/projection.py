@@ -118,19 +118,20 @@ _ARRAYS = frozenset({"parties", "items", "awards", "contracts", "suppliers"})
 _ARRAY_OR_OBJECT = frozenset({"suppliers"})
 
 
+def _kind(key: str, obj: Any) -> Any:
+    """The type of a spec entry holding an object (`obj`), or an array of them."""
+    if key in _ARRAY_OR_OBJECT:
+        return list[obj] | obj  # type: ignore[valid-type]
+    if key in _ARRAYS:
+        return list[obj]  # type: ignore[valid-type]
+    return obj
+
+
 def _typed_dict(name: str, spec: _Spec) -> Any:
-    fields: dict[str, Any] = {}
-    for key, sub in spec.items():
-        kind: Any = Any
-        if sub is not None:
-            obj = _typed_dict(f"{name}_{key}", sub)
-            if key in _ARRAY_OR_OBJECT:
-                kind = list[obj] | obj | None  # type: ignore[valid-type]
-            elif key in _ARRAYS:
-                kind = list[obj] | None  # type: ignore[valid-type]
-            else:
-                kind = obj | None
-        fields[key] = kind
+    fields: dict[str, Any] = {
+        key: Any if sub is None else _kind(key, _typed_dict(f"{name}_{key}", sub)) | None
+        for key, sub in spec.items()
+    }
     return TypedDict(name, fields, total=False)  # type: ignore[operator]
 
 
@@ -161,10 +162,7 @@ def _needs_full_release(obj: dict[str, Any], spec: _Spec = RELEASE_SPEC) -> bool
         for child in value if type(value) is list else (value,):
             if type(child) is not dict:
                 continue
-            ident = child.get("id", UNSET)
-            if (ident is UNSET or type(ident) is dict or type(ident) is list) and not _has_leaf(
-                child
-            ):
+            if _id_may_be_empty(child.get("id", UNSET)) and not _has_leaf(child):
                 return True
             if _NESTED[id(sub)] and _needs_full_release(child, sub):
                 return True
@@ -174,18 +172,11 @@ def _needs_full_release(obj: dict[str, Any], spec: _Spec = RELEASE_SPEC) -> bool
 def _skim_struct(name: str, spec: _Spec, extra: tuple[tuple[str, Any, Any], ...] = ()) -> Any:
     """A Struct holding only the objects and arrays of objects of `spec`, as empty shapes:
     decoding checks their types as `_DECODER` does, and builds next to nothing."""
-    fields: list[tuple[str, Any, Any]] = []
-    for key, sub in spec.items():
-        if sub is None:
-            continue  # a value: skipped
-        obj = _skim_struct(f"{name}_{key}", sub)
-        if key in _ARRAY_OR_OBJECT:
-            kind: Any = list[obj] | obj | UnsetType | None  # type: ignore[valid-type]
-        elif key in _ARRAYS:
-            kind = list[obj] | UnsetType | None  # type: ignore[valid-type]
-        else:
-            kind = obj | UnsetType | None
-        fields.append((key, kind, UNSET))
+    fields = [
+        (key, _kind(key, _skim_struct(f"{name}_{key}", sub)) | UnsetType | None, UNSET)
+        for key, sub in spec.items()
+        if sub is not None  # values are skipped
+    ]
     return msgspec.defstruct(name, [*fields, *extra])
 
 
