@@ -54,6 +54,8 @@ _TYPES = [
     FileType("ods", "ODS", "application/vnd.oasis.opendocument.spreadsheet", ("ods",)),
     FileType("json", "JSON", "application/json", ("json", "jsonl", "ndjson")),
     FileType("gzip", "gzip", "application/gzip", ("gz",)),
+    # Any other ZIP archive (OOXML and OpenDocument files are told apart by their parts).
+    FileType("zip", "ZIP", "application/zip", ("zip",)),
 ]
 TYPES: dict[str, FileType] = {t.key: t for t in _TYPES}
 _BY_EXTENSION = {ext: t for t in _TYPES for ext in t.extensions}
@@ -88,7 +90,7 @@ def _zip_type(upload: IO[bytes]) -> str | None:
                 return next((k for k, part in _OOXML_PARTS.items() if part in names), None)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
         return None
-    return None
+    return "zip"  # a plain archive whose directory reads
 
 
 def _gzip_ok(upload: IO[bytes]) -> bool:

@@ -29,10 +29,11 @@ class DatasetForm(forms.Form):
     name = forms.CharField(label=_("Name of the dataset"), max_length=200)
     territory = forms.ModelChoiceField(label=_("Territory"), queryset=Territory.objects.none())
     upload = MultipleFileField(
-        label=_("OCDS files (JSON, JSON Lines or gzip)"),
+        label=_("OCDS files (JSON, JSON Lines, gzip or ZIP)"),
         required=False,
         help_text=_(
-            "Release or record packages, single releases or records; several files allowed."
+            "Release or record packages, single releases or records; several files allowed. "
+            "Each file in a ZIP archive is read on its own."
         ),
     )
     server_path = forms.CharField(

@@ -19,7 +19,7 @@ from bhrplan.lib import uploads
 from bhrplan.procurement.models import Dataset, Screening
 from bhrplan.procurement.selectors import coordinated_territories
 
-UPLOAD_TYPES = ("json", "gzip")
+UPLOAD_TYPES = ("json", "gzip", "zip")
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
@@ -57,7 +57,7 @@ def dataset_create_from_upload(
             f,
             types=UPLOAD_TYPES,
             max_bytes=MAX_UPLOAD_BYTES,
-            accepted=_("JSON, JSON Lines or gzip files"),
+            accepted=_("JSON, JSON Lines, gzip or ZIP files"),
             allow_empty=True,
         )
     folder = procurement_dir() / "uploads" / uuid.uuid4().hex

@@ -35,5 +35,5 @@ def run_screening_task(screening_id: int) -> None:
         store=str(Path(result.store)),
         coverage=result.coverage,
         summary=result.summary,
-        file_errors=[{"path": Path(f.path).name, **stored_error(f)} for f in result.failed_files],
+        file_errors=[{"path": f.name, **stored_error(f)} for f in result.failed_files],
     )

@@ -60,7 +60,8 @@ def check(name: str, content: bytes, types=("pdf", "docx", "odt"), **kwargs):
         (b'\xef\xbb\xbf\n  {"version": "1.1"}', "json"),
         (b"[]", "json"),
         (b"PK\x03\x04garbage", None),
-        (package("other.txt"), None),
+        (package("other.txt"), "zip"),  # a plain archive
+        (package("[Content_Types].xml", "other.xml"), None),  # an OOXML package of no known kind
         (b"\x1f\x8bnot really gzip", None),
         (b"MZ\x90\x00", None),
         (b"<html>", None),
@@ -97,6 +98,18 @@ def test_it_refuses_a_file_whose_extension_lies_about_its_content():
         assert error.value.code == "content"
         assert "does not match its extension" in error.value.messages[0]
         assert name in error.value.messages[0]
+
+
+def test_a_plain_zip_archive_is_accepted_only_where_asked_and_never_for_a_document():
+    archive = package("datos/releases.json")
+    assert check("datos.zip", archive, types=("json", "zip")).key == "zip"
+    for name, content in [("datos.zip", XLSX), ("datos.zip", b"PK\x03\x04garbage")]:
+        with pytest.raises(ValidationError) as error:
+            check(name, content, types=("json", "zip"))
+        assert error.value.code == "content"
+    with pytest.raises(ValidationError) as error:
+        check("acta.docx", archive)  # a plain archive renamed as a document
+    assert error.value.code == "content"
 
 
 def test_it_refuses_types_the_caller_does_not_accept():

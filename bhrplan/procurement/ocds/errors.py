@@ -85,6 +85,32 @@ MESSAGES: dict[str, str] = {
     "unreadable": gettext_noop(
         "Part of the data cannot be read (%(reason)s). Check that the file holds OCDS data."
     ),
+    "archive_damaged": gettext_noop(
+        "The ZIP archive cannot be read (%(reason)s). It may be damaged or incomplete: "
+        "download it again."
+    ),
+    "archive_empty": gettext_noop(
+        "The ZIP archive holds no data files (only folders, hidden files or notes)."
+    ),
+    "archive_encrypted": gettext_noop(
+        "This file in the ZIP archive is protected by a password. Extract it and upload it "
+        "without the password."
+    ),
+    "archive_method": gettext_noop(
+        "This file in the ZIP archive is compressed with a method that cannot be read "
+        "(%(method)s). Extract it, or compress it again as a standard ZIP or as gzip."
+    ),
+    "archive_nested": gettext_noop(
+        "This is a ZIP archive inside the archive. Extract it and screen the files it holds."
+    ),
+    "archive_unsupported": gettext_noop(
+        "This file is compressed or archived as %(format)s, which cannot be read. Extract "
+        "the files, or compress them as ZIP or gzip."
+    ),
+    "office_document": gettext_noop(
+        "This is a spreadsheet or a text document, not OCDS data in JSON. Download the "
+        "publisher's JSON files instead."
+    ),
 }
 
 LINE = gettext_noop("Line %(line)s")
@@ -210,6 +236,13 @@ class OcdsFileError(Exception):
 
     def __str__(self) -> str:
         return self.problem.english()
+
+
+def reason_of(exc: BaseException) -> str:
+    """The first line of an exception's text (its type's name if it has none), for the
+    `reason` of a message."""
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:160]
 
 
 def _rebuild(problem: FileProblem) -> OcdsFileError:

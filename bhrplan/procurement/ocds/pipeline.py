@@ -1,8 +1,9 @@
 """From OCDS files to one row per item (the input of the screening engine).
 
 1. stage: every file is read (`reader.read_file`; big JSON Lines files in chunks of
-   lines) and each release is appended to the staging file of its bucket (a hash of
-   the ocid): a JSON Lines line holding a plain OCDS 1.1 release as it is, once its
+   lines; each file inside a ZIP archive as a file of its own, see sources.py) and
+   each release is appended to the staging file of its bucket (a hash of the ocid):
+   a JSON Lines line holding a plain OCDS 1.1 release as it is, once its
    structure is checked (`projection.check_line`), anything else as the JSON of its
    projection. A file that fails is reported and everything it staged is left out of
    step 2, so nothing partial is kept; the other files go on.
@@ -56,9 +57,10 @@ from bhrplan.procurement.ocds.reader import (
     _line_error,
     _open,
     _Reader,
-    _reason,
+    decompress_error,
     read_file,
 )
+from bhrplan.procurement.ocds.sources import Source, close_archives, expand_paths
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +109,16 @@ class FileReport:
     error_code: str = ""
     error_params: dict[str, Any] = field(default_factory=dict)
     error_location: dict[str, Any] = field(default_factory=dict)
+    member: str = ""  # the file inside the ZIP archive at `path`, if any
+
+    @property
+    def name(self) -> str:
+        """How people are shown the file (see sources.Source.name)."""
+        return Source(Path(self.path), self.member).name
+
+    @property
+    def label(self) -> str:
+        return Source(Path(self.path), self.member).label
 
     def fail(self, error: BaseException | FileProblem) -> None:
         """The file cannot be used: keep why as data (errors.py renders it when shown)."""
@@ -142,24 +154,6 @@ class IngestResult:
         return [asdict(f) for f in self.files]
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files given, and every file under directories given (sorted, hidden skipped)."""
-    out: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                out.extend(
-                    Path(root) / name
-                    for name in sorted(files)
-                    if not name.startswith(".") and not name.lower().endswith((".txt", ".md"))
-                )
-        else:
-            out.append(path)
-    return out
-
-
 # Releases are hash-partitioned by ocid into buckets of about this much JSON, so that
 # one bucket at a time fits in a worker's memory.
 BUCKET_BYTES = 64 * 1024 * 1024
@@ -173,23 +167,14 @@ WRITE_ROWS = 16384
 PARALLEL_MIN_BYTES = 48 * 1024 * 1024
 
 
-def _estimated_size(path: Path) -> int:
-    """Uncompressed size of a file (gzip counted as ~10× larger)."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return 0
-    return size * 10 if path.name.lower().endswith(".gz") else size
-
-
-def bucket_count(files: list[Path]) -> int:
+def bucket_count(files: list[Source]) -> int:
     """Buckets for a dataset, estimated from file sizes."""
-    estimate = sum(_estimated_size(path) for path in files)
+    estimate = sum(source.estimated_size() for source in files)
     return max(1, min(1024, -(-estimate // BUCKET_BYTES)))
 
 
-def default_workers(files: list[Path]) -> int:
-    if sum(_estimated_size(path) for path in files) < PARALLEL_MIN_BYTES:
+def default_workers(files: list[Source]) -> int:
+    if sum(source.estimated_size() for source in files) < PARALLEL_MIN_BYTES:
         return 1
     return max(1, min(os.cpu_count() or 1, 8))
 
@@ -299,19 +284,19 @@ _FILE_ERRORS = (OcdsFileError, UnicodeDecodeError, ValueError, TypeError, Recurs
 
 
 @_collector_paused()
-def _stage_file(directory: str, buckets: int, file_number: int, path: str) -> _Staged:
+def _stage_file(directory: str, buckets: int, file_number: int, source: Source) -> _Staged:
     """Stage a whole file (any format) with the streaming reader."""
     stats = ReadStats()
     stager = _Stager(directory, buckets, file_number, 0)
     try:
-        if not Path(path).is_file():
-            raise OcdsFileError("not_a_file")
-        entries, stats = read_file(Path(path), projected=True)
+        entries, stats = read_file(source, projected=True)
         for entry in entries:
             stager.add(entry)
         stager.flush()
     except _FILE_ERRORS as exc:
         return _Staged(file_number, 0, stats, FileProblem.from_exception(exc))
+    except DECOMPRESS_ERRORS as exc:  # while a package is streamed
+        return _Staged(file_number, 0, stats, decompress_error(source, exc).problem)
     return _Staged(file_number, 0, stats)
 
 
@@ -328,7 +313,7 @@ def _stage_lines(
     chunk comes as bytes or as (name, size) of the shared memory holding it."""
     if isinstance(block, tuple):
         block = _SharedBlocks.read(*block)
-    reader = _Reader(Path(), projected=True)
+    reader = _Reader(Source(Path()), projected=True)
     stats = reader.stats
     stager = _Stager(directory, buckets, file_number, chunk)
     try:
@@ -412,27 +397,28 @@ def _shm_free_bytes() -> int:
     return stat.f_bavail * stat.f_frsize
 
 
-def _jsonl_chunks(path: Path) -> Iterator[tuple[int, bytes, bytes]]:
+def _jsonl_chunks(source: Source) -> Iterator[tuple[int, bytes, bytes]]:
     """(number of the first line, block, rest) of a JSON Lines file, CHUNK_BYTES at a
     time: the block and the rest of its last line are whole lines together (kept apart:
     joining them would copy every block once more)."""
     first_line = 1
-    with _open(path) as stream:
+    with _open(source) as stream:
         while block := stream.read(CHUNK_BYTES):
             rest = b"" if block.endswith(b"\n") else stream.readline()
             yield first_line, block, rest
             first_line += block.count(b"\n") + rest.count(b"\n")
 
 
-_PEEK_ERRORS: tuple[type[Exception], ...] = (*DECOMPRESS_ERRORS, orjson.JSONDecodeError)
+_CHUNKING_ERRORS: tuple[type[Exception], ...] = (*DECOMPRESS_ERRORS, OcdsFileError)
+_PEEK_ERRORS: tuple[type[Exception], ...] = (*_CHUNKING_ERRORS, orjson.JSONDecodeError)
 
 
-def _is_big_jsonl(path: Path) -> bool:
+def _is_big_jsonl(source: Source) -> bool:
     """A file worth cutting into chunks: big, and its first line is a whole JSON object."""
-    if _estimated_size(path) < 2 * CHUNK_BYTES:
+    if source.estimated_size() < 2 * CHUNK_BYTES:
         return False
     try:
-        with _open(path) as stream:
+        with _open(source) as stream:
             first = stream.readline(CHUNK_BYTES)
             while first and not first.strip():
                 first = stream.readline(CHUNK_BYTES)
@@ -462,7 +448,7 @@ def _executor(workers: int) -> Executor:
 
 
 def stage(
-    files: list[Path],
+    files: list[Source],
     directory: Path,
     buckets: int,
     pool: Executor,
@@ -471,10 +457,10 @@ def stage(
     skip: dict[int, FileProblem] | None = None,
 ) -> list[FileReport]:
     """Stage every file; `skip`: files already known to fail (not read again)."""
-    reports = [FileReport(path=str(path), ok=True) for path in files]
+    reports = [FileReport(path=str(s.path), ok=True, member=s.member) for s in files]
     for number, problem in (skip or {}).items():
         reports[number].fail(problem)
-    total_mb = max(1, sum(_estimated_size(p) for p in files) // 1_000_000)
+    total_mb = max(1, sum(source.estimated_size() for source in files) // 1_000_000)
     done_mb = 0
     pending: list[tuple[Future[_Staged], Any]] = []
     failed_chunk: dict[int, int] = {}  # file → first failing chunk
@@ -500,12 +486,12 @@ def stage(
         pending.append((pool.submit(fn, str(directory), buckets, *args), segment))
 
     try:
-        for number, path in enumerate(files):
+        for number, source in enumerate(files):
             if skip and number in skip:
                 continue
-            if _is_big_jsonl(path):
+            if _is_big_jsonl(source):
                 try:
-                    for chunk, (first_line, block, rest) in enumerate(_jsonl_chunks(path)):
+                    for chunk, (first_line, block, rest) in enumerate(_jsonl_chunks(source)):
                         if number in failed_chunk:
                             break  # the file already failed: no need to read on
                         wait_for_room()
@@ -514,13 +500,15 @@ def stage(
                         done_mb += (len(block) + len(rest)) // 1_000_000
                         if progress:
                             progress("read", min(done_mb, total_mb), total_mb)
-                except DECOMPRESS_ERRORS as exc:
+                except _CHUNKING_ERRORS as exc:
                     failed_chunk[number] = -1
-                    reports[number].fail(OcdsFileError("cannot_decompress", reason=_reason(exc)))
+                    if not isinstance(exc, OcdsFileError):
+                        exc = decompress_error(source, exc)
+                    reports[number].fail(exc)
             else:
                 wait_for_room()
-                submit(_stage_file, number, str(path))
-                done_mb += _estimated_size(path) // 1_000_000
+                submit(_stage_file, number, source)
+                done_mb += source.estimated_size() // 1_000_000
         while pending:
             collect(*pending.pop(0))
     finally:
@@ -724,6 +712,7 @@ def build_items(
         finally:
             # The workers exit before DuckDB loads the items: their memory is not needed.
             pool.shutdown(wait=True, cancel_futures=True)
+            close_archives()
         _create_items_table(con, parts, table)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
@@ -737,7 +726,7 @@ def build_items(
 
 
 def _stage_and_compile(
-    files: list[Path],
+    files: list[Source],
     directory: Path,
     result: IngestResult,
     pool: Executor,

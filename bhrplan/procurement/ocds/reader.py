@@ -16,6 +16,8 @@ import codecs
 import io
 import logging
 import warnings
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +28,9 @@ import orjson
 from isal import igzip, isal_zlib
 from ocdskit.upgrade import upgrade_release_10_11
 
-from bhrplan.procurement.ocds.errors import Location, OcdsFileError
+from bhrplan.procurement.ocds.errors import Location, OcdsFileError, reason_of
 from bhrplan.procurement.ocds.projection import check_line
+from bhrplan.procurement.ocds.sources import UNSUPPORTED, ZIP_MAGIC, Source, file_sources
 
 __all__ = ["Entry", "Location", "OcdsFileError", "ReadStats", "read_file"]
 
@@ -40,11 +43,13 @@ JSONL_FIRST_LINE_LIMIT = 8 * 1024 * 1024
 logging.getLogger("ocdskit").setLevel(logging.ERROR)
 
 
-# What a damaged gzip file raises while it is read.
+# What a damaged gzip file, or a damaged file in a ZIP archive, raises while it is read.
 DECOMPRESS_ERRORS: tuple[type[Exception], ...] = (
     OSError,
     EOFError,
     cast(type[Exception], isal_zlib.error),
+    zipfile.BadZipFile,
+    zlib.error,
 )
 
 
@@ -71,14 +76,35 @@ class ReadStats:
     upgraded: int = 0  # OCDS 1.0 releases upgraded to 1.1
 
 
-def _open(path: Path) -> IO[bytes]:
-    raw = path.open("rb")
-    head = raw.read(2)
-    raw.seek(0)
-    if head == b"\x1f\x8b":
+def _open(source: Source) -> IO[bytes]:
+    """The file's bytes, decompressed if it is gzip; OcdsFileError for what cannot be
+    opened, and for archives and compressions that are recognised but not read."""
+    raw = source.open()
+    try:
+        head = raw.peek(8)[:8]  # type: ignore[attr-defined]
+    except DECOMPRESS_ERRORS as exc:
+        raw.close()
+        raise decompress_error(source, exc) from exc
+    if head.startswith(ZIP_MAGIC) or (kind := _unsupported(head)):
+        raw.close()
+        if head.startswith(ZIP_MAGIC):
+            raise OcdsFileError("archive_nested")
+        raise OcdsFileError("archive_unsupported", format=kind)
+    if head.startswith(b"\x1f\x8b"):
         # ISA-L's gzip (same format, same API) decompresses about 2.5× faster than zlib.
         return igzip.IGzipFile(fileobj=raw)  # type: ignore[return-value]
     return raw
+
+
+def _unsupported(head: bytes) -> str:
+    return next((name for magic, name in UNSUPPORTED.items() if head.startswith(magic)), "")
+
+
+def decompress_error(source: Source, exc: Exception) -> OcdsFileError:
+    """What a file that stops decompressing midway is reported as."""
+    if source.member:
+        return OcdsFileError("archive_damaged", reason=reason_of(exc))
+    return OcdsFileError("cannot_decompress", reason=reason_of(exc))
 
 
 def _check_list_of_objects(value: Any, where: Location, name: str) -> None:
@@ -117,7 +143,7 @@ def _upgrade(release: dict[str, Any], where: Location) -> None:
             warnings.simplefilter("ignore")  # ocdskit warns about differing party copies
             upgrade_release_10_11(release, reorder=False)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise OcdsFileError("upgrade_failed", where, reason=_reason(exc)) from exc
+        raise OcdsFileError("upgrade_failed", where, reason=reason_of(exc)) from exc
 
 
 def _is_linked_release(value: Any) -> bool:
@@ -125,8 +151,8 @@ def _is_linked_release(value: Any) -> bool:
 
 
 class _Reader:
-    def __init__(self, path: Path, projected: bool = False) -> None:
-        self.path = path
+    def __init__(self, source: Source, projected: bool = False) -> None:
+        self.source = source
         self.stats = ReadStats()
         self.version_hint = ""
         self.projected = projected
@@ -195,10 +221,7 @@ class _Reader:
 
     # -- formats -------------------------------------------------------------
     def read(self) -> Iterator[Entry]:
-        try:
-            stream = _open(self.path)
-        except OSError as exc:
-            raise OcdsFileError("cannot_open", reason=exc.strerror or _reason(exc)) from exc
+        stream = _open(self.source)
         with stream:
             try:
                 # A UTF-8 byte order mark (written by some Windows tools) is skipped.
@@ -208,9 +231,11 @@ class _Reader:
                 while first and not first.strip():
                     first = stream.readline(JSONL_FIRST_LINE_LIMIT + 1)
             except DECOMPRESS_ERRORS as exc:
-                raise OcdsFileError("cannot_decompress", reason=_reason(exc)) from exc
+                raise decompress_error(self.source, exc) from exc
             if not first:
                 raise OcdsFileError("blank" if stream.tell() else "empty")
+            if first[257:262] == b"ustar":  # a tar archive (the name of its first file first)
+                raise OcdsFileError("archive_unsupported", format="tar")
             value: Any = None
             if len(first) <= JSONL_FIRST_LINE_LIMIT:
                 try:
@@ -244,7 +269,7 @@ class _Reader:
             for number, line in enumerate(_lines(stream), start=2):
                 yield from self.line_entries(line, number)
         except DECOMPRESS_ERRORS as exc:
-            raise OcdsFileError("cannot_decompress", reason=_reason(exc)) from exc
+            raise decompress_error(self.source, exc) from exc
 
     def _read_streaming(self, stream: IO[bytes]) -> Iterator[Entry]:
         events = ijson.parse(stream, multiple_values=True, use_float=True)
@@ -346,11 +371,6 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
         yield line
 
 
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:160]
-
-
 def _ijson_error(exc: Exception) -> OcdsFileError:
     text = exc.args[0] if exc.args else ""
     if isinstance(text, bytes):
@@ -366,7 +386,7 @@ def _ijson_error(exc: Exception) -> OcdsFileError:
 
 def _line_error(exc: Exception, number: int) -> OcdsFileError:
     """A JSON Lines line orjson cannot parse: not UTF-8, or not JSON."""
-    reason = _reason(exc)
+    reason = reason_of(exc)
     if "UTF-8" in reason:
         return OcdsFileError("not_utf8", Location(line=number))
     return OcdsFileError("invalid_json", Location(line=number), reason=reason)
@@ -390,8 +410,13 @@ def _build(events: Iterator[tuple[str, str, Any]], event: str, value: Any) -> An
     return builder.value
 
 
-def read_file(path: Path, projected: bool = False) -> tuple[Iterator[Entry], ReadStats]:
-    """The entries of a file; `projected`: the caller reads only the projection, so JSON
-    Lines releases may come as their text (`Entry.text`), to be projected later."""
-    reader = _Reader(path, projected)
+def read_file(source: Source | Path, projected: bool = False) -> tuple[Iterator[Entry], ReadStats]:
+    """The entries of a file (a path, or a `Source`: also a file inside a ZIP archive);
+    `projected`: the caller reads only the projection, so JSON Lines releases may come as
+    their text (`Entry.text`), to be projected later."""
+    if isinstance(source, Path):
+        sources = file_sources(source)
+        # A ZIP archive holds several files: read them one by one (pipeline.expand_paths).
+        source = sources[0] if len(sources) == 1 else Source(source)
+    reader = _Reader(source, projected)
     return reader.read(), reader.stats

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from bhrplan.procurement.ocds.errors import file_error_message, stored_error
 from bhrplan.procurement.ocds.extract import classification_fields
 from bhrplan.procurement.ocds.pipeline import build_items, extract_items
+from bhrplan.procurement.ocds.sources import Source
 from bhrplan.procurement.tests.conftest import release
 
 
@@ -542,7 +543,7 @@ def test_json_lines_chunks_are_whole_lines_numbered_from_their_first(tmp_path, m
     lines = [("x" * (n * 7 % 90)).encode() for n in range(60)]
     path = tmp_path / "lines.jsonl"
     path.write_bytes(b"\n".join(lines))  # no newline after the last line
-    chunks = list(pipeline._jsonl_chunks(path))
+    chunks = list(pipeline._jsonl_chunks(Source(path)))
     assert len(chunks) > 10 and any(rest for _first, _block, rest in chunks)
     assert b"".join(block + rest for _first, block, rest in chunks) == path.read_bytes()
     for first, block, rest in chunks:

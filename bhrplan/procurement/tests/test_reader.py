@@ -237,10 +237,10 @@ def test_it_skips_a_utf8_byte_order_mark(write_json):
 
 
 def test_it_reports_a_missing_file(tmp_path):
-    with pytest.raises(OcdsFileError, match="The file cannot be opened") as caught:
+    with pytest.raises(OcdsFileError, match="This is not a file that can be read") as caught:
         entries(tmp_path / "nope.json")
-    assert caught.value.problem.code == "cannot_open"
-    assert caught.value.problem.message("es").startswith("No se puede abrir el archivo (")
+    assert caught.value.problem.code == "not_a_file"
+    assert caught.value.problem.message("es").startswith("No es un archivo que se pueda leer")
 
 
 def test_it_reports_a_damaged_gzip_file(tmp_path):

@@ -68,7 +68,7 @@ class Command(BaseCommand):
         for report in result.failed_files:
             error = file_error_message(stored_error(report))
             self.stderr.write(
-                _("Skipped %(path)s: %(error)s") % {"path": report.path, "error": error}
+                _("Skipped %(path)s: %(error)s") % {"path": report.label, "error": error}
             )
         cov = result.coverage
         items = cov["items"] or 1

@@ -1,5 +1,6 @@
 import io
 import json
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -147,6 +148,42 @@ def test_it_says_why_files_were_not_used_in_the_viewers_language(
     assert persona_clients["coordinator"].post(url).status_code == 405
 
 
+def test_it_screens_each_file_of_an_uploaded_zip_archive(
+    persona_clients, territory, django_capture_on_commit_callbacks
+):
+    gloves = {"id": "t", "items": [{"id": "1", "description": "Guantes de nitrilo"}]}
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("2024/enero.json", json.dumps({"releases": [release(tender=gloves)]}))
+        out.writestr("2024/febrero.json", b"")
+        out.writestr("2024/hoja.rar", b"Rar!\x1a\x07\x01\x00")
+        out.writestr("__MACOSX/2024/._enero.json", b"\x00\x05\x16\x07")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = persona_clients["coordinator"].post(
+            reverse("procurement:screening_create"),
+            {
+                "name": "Salud 2024",
+                "territory": territory.pk,
+                "upload": [SimpleUploadedFile("compras.zip", archive.getvalue())],
+            },
+        )
+    assert response.status_code == 302
+    screening = Screening.objects.get()
+    assert screening.status == Screening.Status.DONE, screening.error
+    assert screening.summary["flagged_items"] == 1
+    assert [(e["path"], e["code"]) for e in screening.file_errors] == [
+        ("0000-compras.zip › 2024/febrero.json", "empty"),
+        ("0000-compras.zip › 2024/hoja.rar", "archive_unsupported"),
+    ]
+    with translation.override("es"):
+        url = reverse("procurement:screening_detail", args=[screening.pk])
+    page = persona_clients["coordinator"].get(url).content.decode()
+    assert (
+        "0000-compras.zip › 2024/hoja.rar</span>: Este archivo está comprimido o empaquetado"
+        in page
+    )
+
+
 def test_it_shows_file_errors_stored_before_they_had_codes(persona_clients, done_screening):
     done_screening.file_errors = [{"path": "old.json", "error": "empty file"}]
     done_screening.save(update_fields=["file_errors"])
@@ -186,7 +223,12 @@ def test_it_answers_bad_input_with_form_errors(persona_clients, territory, data,
 
 @pytest.mark.parametrize(
     ("name", "content"),
-    [("p.json", b"hello"), ("p.json.gz", b'{"releases": []}'), ("p.jsonl", b"\x1f\x8bxx")],
+    [
+        ("p.json", b"hello"),
+        ("p.json.gz", b'{"releases": []}'),
+        ("p.jsonl", b"\x1f\x8bxx"),
+        ("p.zip", b"PK\x03\x04 cut short"),
+    ],
 )
 def test_it_refuses_files_whose_content_is_not_what_their_name_says(
     persona_clients, territory, name, content

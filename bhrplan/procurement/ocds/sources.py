@@ -1,0 +1,214 @@
+"""What a dataset is made of: files on disk, and the files inside ZIP archives.
+
+Publishers often distribute bulk OCDS as ZIP archives (Kingfisher Collect, the Open
+Contracting Partnership's collector, reads ZIP archives for many of them). Each file in
+an archive is a `Source` of its own: it is read, reported and, when it fails, left out
+on its own, exactly like a file on disk; the archive is never extracted to disk.
+
+`expand_paths` turns what the user gives (files and folders) into sources and never
+raises: an archive that cannot be listed becomes one source carrying its problem, which
+reading it raises, so that it is reported like any other file that cannot be used.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO, cast
+
+from bhrplan.procurement.ocds.errors import FileProblem, OcdsFileError, reason_of
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a member first; an archive with no members
+# The first bytes of archives and compressions that are recognised but not read (their
+# files must be extracted, or compressed again as ZIP or gzip).
+UNSUPPORTED = {
+    b"Rar!\x1a\x07": "RAR",
+    b"7z\xbc\xaf\x27\x1c": "7-Zip",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"\x28\xb5\x2f\xfd": "Zstandard",
+}
+# Files that are documentation, not data: not read (in folders and in archives).
+SKIPPED_SUFFIXES = (".txt", ".md")
+# OOXML (xlsx, docx) and OpenDocument files are ZIP archives too: they are reported as
+# documents, not opened as archives of data.
+_DOCUMENT_PARTS = ("[Content_Types].xml", "mimetype")
+# ZIP's compression methods that Python's zipfile reads: stored, deflate, bzip2, lzma.
+_READABLE_METHODS = {0: "stored", 8: "deflate", 12: "bzip2", 14: "lzma"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file of a dataset: `path` on disk, or the file `member` of the archive at `path`.
+
+    `size` is the member's uncompressed size as the archive declares it (zipfile refuses
+    to read more than that). `problem`: why the source cannot be read at all, found while
+    listing (a damaged archive); reading it raises it.
+    """
+
+    path: Path
+    member: str = ""
+    size: int = 0
+    problem: FileProblem | None = None
+
+    @property
+    def name(self) -> str:
+        """How people are shown the file: its name, or archive name › member."""
+        return f"{self.path.name} › {self.member}" if self.member else self.path.name
+
+    @property
+    def label(self) -> str:
+        """The full path (the command line shows it), with the member if any."""
+        return f"{self.path} › {self.member}" if self.member else str(self.path)
+
+    def estimated_size(self) -> int:
+        """Uncompressed size (gzip counted as ~10× larger)."""
+        if self.member:
+            size = self.size
+            name = self.member
+        else:
+            try:
+                size = self.path.stat().st_size
+            except OSError:
+                return 0
+            name = self.path.name
+        return size * 10 if name.lower().endswith(".gz") else size
+
+    def open(self) -> IO[bytes]:
+        """The raw bytes (still gzip-compressed if the file is); OcdsFileError if the file
+        or the archive member cannot be opened."""
+        if self.problem is not None:
+            raise OcdsFileError(self.problem.code, self.problem.location, **self.problem.params)
+        if not self.path.is_file():
+            raise OcdsFileError("not_a_file")
+        if not self.member:
+            try:
+                return self.path.open("rb")
+            except OSError as exc:
+                raise OcdsFileError("cannot_open", reason=exc.strerror or str(exc)) from exc
+        try:
+            archive = _ARCHIVES.get(self.path)
+        except OSError as exc:
+            raise OcdsFileError("cannot_open", reason=exc.strerror or str(exc)) from exc
+        except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+            raise OcdsFileError("archive_damaged", reason=reason_of(exc)) from exc
+        try:
+            info = archive.getinfo(self.member)
+            if info.flag_bits & 0x1:
+                raise OcdsFileError("archive_encrypted")
+            if info.compress_type not in _READABLE_METHODS:
+                raise OcdsFileError("archive_method", method=_method_name(info.compress_type))
+            return cast(IO[bytes], archive.open(info))
+        except KeyError as exc:
+            raise OcdsFileError("not_a_file") from exc
+        except (NotImplementedError, RuntimeError) as exc:  # other methods, encryption
+            raise OcdsFileError("archive_method", method=reason_of(exc)) from exc
+        except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
+            raise OcdsFileError("archive_damaged", reason=reason_of(exc)) from exc
+
+
+class _OpenArchives:
+    """The archives a process is reading, kept open: opening an archive reads its whole
+    directory, so opening it again for each of its files made an archive of 5 000
+    files take minutes. Reopened when the file on disk changes; the least recently used
+    is closed beyond a few. Files are read one after the other in a process (the
+    readers of a process never share an archive at the same time)."""
+
+    def __init__(self, keep: int = 4) -> None:
+        self.keep = keep
+        self.open: OrderedDict[Path, tuple[tuple[int, int], zipfile.ZipFile]] = OrderedDict()
+
+    def get(self, path: Path) -> zipfile.ZipFile:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+        known = self.open.pop(path, None)
+        if known is not None and known[0] == version:
+            self.open[path] = known
+            return known[1]
+        if known is not None:
+            known[1].close()
+        archive = zipfile.ZipFile(path)
+        self.open[path] = (version, archive)
+        while len(self.open) > self.keep:
+            self.open.popitem(last=False)[1][1].close()
+        return archive
+
+    def close(self) -> None:
+        while self.open:
+            self.open.popitem()[1][1].close()
+
+
+_ARCHIVES = _OpenArchives()
+
+
+def close_archives() -> None:
+    """Close the archives this process keeps open (at the end of a screening)."""
+    _ARCHIVES.close()
+
+
+def _method_name(method: int) -> str:
+    names = {9: "Deflate64", 93: "Zstandard", 95: "xz", 97: "WavPack", 98: "PPMd", 99: "AES"}
+    return names.get(method, str(method))
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(8)
+    except OSError:
+        return b""
+
+
+def _skipped(name: str) -> bool:
+    return name.startswith(".") or name.lower().endswith(SKIPPED_SUFFIXES)
+
+
+def _archive_sources(path: Path) -> list[Source]:
+    """The data files of a ZIP archive (sorted by name), or the archive with its problem."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
+        return [Source(path, problem=FileProblem("archive_damaged", {"reason": reason_of(exc)}))]
+    names = {info.filename for info in infos}
+    if any(part in names for part in _DOCUMENT_PARTS):
+        return [Source(path, problem=FileProblem("office_document"))]
+    sources = []
+    for info in sorted(infos, key=lambda i: i.filename):
+        parts = PurePosixPath(info.filename).parts
+        if info.is_dir() or not parts or parts[0] == "__MACOSX":
+            continue  # folders, and the resource forks that macOS adds to archives
+        if any(part.startswith(".") for part in parts) or _skipped(parts[-1]):
+            continue
+        sources.append(Source(path, info.filename, info.file_size))
+    if not sources:
+        return [Source(path, problem=FileProblem("archive_empty"))]
+    return sources
+
+
+def file_sources(path: Path) -> list[Source]:
+    """One file given: itself, or the data files inside it when it is a ZIP archive."""
+    if _head(path).startswith(ZIP_MAGIC):
+        return _archive_sources(path)
+    return [Source(path)]
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Source]:
+    """Files given, every file under folders given (sorted; hidden files, .txt and .md
+    skipped), and the data files inside ZIP archives among them."""
+    out: list[Source] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not _skipped(name):
+                        out.extend(file_sources(Path(root) / name))
+        else:
+            out.extend(file_sources(path))
+    return out
