@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bhrplan.core.models import BaseModel
 from bhrplan.procurement.figures import ScreeningFigures, figures_of, screening_label
-from bhrplan.procurement.ocds.errors import file_error_message
+from bhrplan.procurement.ocds.errors import FileProblem, file_error_message
 
 
 class Dataset(BaseModel):
@@ -67,6 +67,10 @@ class Screening(BaseModel):
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     file_errors = models.JSONField(_("file errors"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Why the screening stopped, as data (ocds/errors.py), shown in the reader's language;
+    # screenings that failed before codes existed have only the English `error`.
+    error_code = models.CharField(_("error code"), max_length=32, blank=True)
+    error_params = models.JSONField(_("error parameters"), default=dict, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -98,6 +102,13 @@ class Screening(BaseModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def error_message(self) -> str:
+        """Why the screening stopped, in the active language."""
+        if self.error_code:
+            return FileProblem(self.error_code, dict(self.error_params)).message()
+        return self.error
 
     @property
     def file_error_messages(self) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from bhrplan.core import audit
 from bhrplan.lib import uploads
 from bhrplan.procurement.models import Dataset, Screening
+from bhrplan.procurement.ocds.errors import FileProblem
 from bhrplan.procurement.selectors import coordinated_territories
 
 UPLOAD_TYPES = ("json", "gzip", "zip")
@@ -162,7 +163,12 @@ def screening_finish(
     summary: dict[str, Any] | None = None,
     file_errors: list[dict[str, Any]] | None = None,
     error: str = "",
+    failure: FileProblem | None = None,
 ) -> None:
+    """Keep a screening's results, or why it stopped (`failure`; `error`: plain text)."""
+    if failure is not None:
+        error = failure.english()
+        screening.error_code, screening.error_params = failure.code, dict(failure.params)
     screening.status = Screening.Status.FAILED if error else Screening.Status.DONE
     screening.store = store
     screening.coverage = coverage or {}

@@ -1,5 +1,6 @@
 """Background screening (django-tasks; `manage.py db_worker` runs it)."""
 
+import logging
 import time
 from pathlib import Path
 
@@ -7,8 +8,10 @@ from django_tasks import task
 
 from bhrplan.procurement.models import Screening
 from bhrplan.procurement.ocds.errors import stored_error
-from bhrplan.procurement.screening.run import run_screening
+from bhrplan.procurement.screening.run import run_screening, stopped_problem
 from bhrplan.procurement.services import procurement_dir, screening_finish, screening_progress
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -28,7 +31,8 @@ def run_screening_task(screening_id: int) -> None:
             [screening.dataset.path], store, backend=screening.backend, progress=progress
         )
     except Exception as exc:  # the page must show the failure, the worker must go on
-        screening_finish(screening=screening, error=f"{type(exc).__name__}: {exc}"[:2000])
+        logger.exception("Screening %s stopped", screening.pk)
+        screening_finish(screening=screening, failure=stopped_problem(exc))
         return
     screening_finish(
         screening=screening,

@@ -1,4 +1,5 @@
-"""Why an OCDS file cannot be used, kept as data and put into words when shown.
+"""Why an OCDS file cannot be used (or a whole screening stopped), kept as data and put
+into words when shown.
 
 The reader and the pipeline raise `OcdsFileError`, which carries a `FileProblem`: a code,
 its parameters and a `Location` (the line of a JSON Lines file or the number of a
@@ -110,6 +111,29 @@ MESSAGES: dict[str, str] = {
     "office_document": gettext_noop(
         "This is a spreadsheet or a text document, not OCDS data in JSON. Download the "
         "publisher's JSON files instead."
+    ),
+    # Why a whole screening stopped (not one file): kept with the screening.
+    "disk_too_small": gettext_noop(
+        "The server does not have enough free disk space to screen this dataset: it needs "
+        "at least %(needed)s GB while screening, and %(free)s GB are free. Ask the "
+        "administrator to free space, or screen the files in smaller groups."
+    ),
+    "disk_full": gettext_noop(
+        "The server ran out of disk space while screening (a screening needs about as much "
+        "free space as the data takes uncompressed). Ask the administrator to free space, "
+        "then start the screening again."
+    ),
+    "out_of_memory": gettext_noop(
+        "The server ran out of memory while screening. Ask the administrator to give it "
+        "more memory, then start the screening again."
+    ),
+    "worker_stopped": gettext_noop(
+        "A process of the screening stopped unexpectedly (the server may have run out of "
+        "memory). Start the screening again; if it fails again, tell the administrator."
+    ),
+    "unexpected": gettext_noop(
+        "An unexpected error stopped the screening (%(reason)s). Start the screening "
+        "again; if it fails again, tell the administrator."
     ),
 }
 
@@ -233,6 +257,17 @@ class OcdsFileError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.problem,))
+
+    def __str__(self) -> str:
+        return self.problem.english()
+
+
+class ScreeningStopped(Exception):
+    """The whole screening cannot go on (not just one file); `problem` says why."""
+
+    def __init__(self, code: str, /, **params: str | int) -> None:
+        self.problem = FileProblem(code, dict(params))
+        super().__init__(code)
 
     def __str__(self) -> str:
         return self.problem.english()

@@ -45,7 +45,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from ocdsmerge.exceptions import InconsistentTypeError, OCDSMergeError
 
-from bhrplan.procurement.ocds.errors import FileProblem
+from bhrplan.procurement.ocds.errors import FileProblem, ScreeningStopped
 from bhrplan.procurement.ocds.extract import extract_rows
 from bhrplan.procurement.ocds.merge import compile_fast
 from bhrplan.procurement.ocds.projection import project, project_text
@@ -179,6 +179,19 @@ def default_workers(files: list[Source]) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+def _check_disk(files: list[Source], directory: Path) -> None:
+    """Stop before reading when the staging cannot fit on the disk even by the lowest
+    estimate (gzip 3× smaller than its JSON, staged projections half the JSON): rather
+    than fill the disk after minutes of work. Above it, a full disk still stops the
+    screening (`disk_full`), with everything staged removed."""
+    needed = sum(source.estimated_size(gzip_ratio=3) for source in files) // 2
+    free = shutil.disk_usage(directory).free
+    if needed > free:
+        raise ScreeningStopped(
+            "disk_too_small", needed=max(1, -(-needed // 10**9)), free=free // 10**9
+        )
+
+
 def _bucket_of(ocid: bytes, buckets: int) -> int:
     if buckets == 1:
         return 0
@@ -296,6 +309,8 @@ def _stage_file(directory: str, buckets: int, file_number: int, source: Source) 
     except _FILE_ERRORS as exc:
         return _Staged(file_number, 0, stats, FileProblem.from_exception(exc))
     except DECOMPRESS_ERRORS as exc:  # while a package is streamed
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise  # the system's error, not the file's (a full disk stops the screening)
         return _Staged(file_number, 0, stats, decompress_error(source, exc).problem)
     return _Staged(file_number, 0, stats)
 
@@ -702,6 +717,7 @@ def build_items(
     con.execute(f"DROP TABLE IF EXISTS {table}")
     directory = Path(tempfile.mkdtemp(dir=workdir, prefix="ocds-"))
     try:
+        _check_disk(files, directory)
         pool = _executor(result.workers)
         try:
             late: dict[int, FileProblem] = {}

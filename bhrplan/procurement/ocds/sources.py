@@ -65,8 +65,9 @@ class Source:
         """The full path (the command line shows it), with the member if any."""
         return f"{self.path} › {self.member}" if self.member else str(self.path)
 
-    def estimated_size(self) -> int:
-        """Uncompressed size (gzip counted as ~10× larger)."""
+    def estimated_size(self, gzip_ratio: int = 10) -> int:
+        """Uncompressed size (gzip counted as `gzip_ratio` times larger: about 10 for
+        OCDS JSON)."""
         if self.member:
             size = self.size
             name = self.member
@@ -76,7 +77,7 @@ class Source:
             except OSError:
                 return 0
             name = self.path.name
-        return size * 10 if name.lower().endswith(".gz") else size
+        return size * gzip_ratio if name.lower().endswith(".gz") else size
 
     def open(self) -> IO[bytes]:
         """The raw bytes (still gzip-compressed if the file is); OcdsFileError if the file

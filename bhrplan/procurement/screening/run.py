@@ -10,9 +10,11 @@ they go to a working database beside the store, deleted at the end.
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ import duckdb
 import ibis
 import pyarrow as pa
 
+from bhrplan.procurement.ocds.errors import FileProblem, ScreeningStopped, reason_of
 from bhrplan.procurement.ocds.pipeline import FileReport, Progress, build_items
 from bhrplan.procurement.screening.engine import (
     FLAG_COLUMNS,
@@ -125,6 +128,21 @@ def files_table(reports: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(rows)
 
 
+def stopped_problem(exc: BaseException) -> FileProblem:
+    """Why a screening stopped, as a problem its page can show in the reader's language."""
+    if isinstance(exc, ScreeningStopped):
+        return exc.problem
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or (
+        "No space left on device" in str(exc)  # as DuckDB and Arrow word it
+    ):
+        return FileProblem("disk_full")
+    if isinstance(exc, MemoryError | duckdb.OutOfMemoryException):
+        return FileProblem("out_of_memory")
+    if isinstance(exc, BrokenProcessPool):
+        return FileProblem("worker_stopped")
+    return FileProblem("unexpected", {"reason": f"{type(exc).__name__}: {reason_of(exc)}"})
+
+
 def run_screening(
     paths: Iterable[str | Path],
     store: Path,
@@ -165,6 +183,11 @@ def run_screening(
             con.unregister("files_arrow")
         if progress:
             progress("screen", 1, 1)
+    except BaseException:
+        con.close()
+        for path in (store, store.with_name(store.name + ".wal")):
+            path.unlink(missing_ok=True)  # nothing half-written is kept
+        raise
     finally:
         con.close()
         for path in leftovers:

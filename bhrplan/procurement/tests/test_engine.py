@@ -201,4 +201,72 @@ def test_a_failed_screening_leaves_no_working_database(ocds_samples, tmp_path, m
     monkeypatch.setattr(run, "coverage", fail)
     with pytest.raises(RuntimeError):
         run.run_screening([ocds_samples], tmp_path / "store.duckdb")
-    assert not list(tmp_path.glob("*.work*"))
+    assert list(tmp_path.iterdir()) == []  # neither the working database nor the store
+
+
+def test_a_dataset_that_cannot_fit_on_the_disk_is_stopped_before_anything_is_read(
+    ocds_samples, tmp_path, monkeypatch
+):
+    from collections import namedtuple
+
+    from bhrplan.procurement.ocds import pipeline
+    from bhrplan.procurement.ocds.errors import ScreeningStopped
+    from bhrplan.procurement.screening import run
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(pipeline.shutil, "disk_usage", lambda path: usage(10**9, 10**9, 1000))
+    staged = []
+    monkeypatch.setattr(pipeline, "stage", lambda *args, **kwargs: staged.append(1))
+    with pytest.raises(ScreeningStopped) as stopped:
+        run.run_screening([ocds_samples], tmp_path / "store.duckdb")
+    assert stopped.value.problem.code == "disk_too_small"
+    assert stopped.value.problem.params == {"needed": 1, "free": 0}
+    assert staged == [] and list(tmp_path.iterdir()) == []
+    assert run.stopped_problem(stopped.value) is stopped.value.problem
+    assert stopped.value.problem.message("es").startswith(
+        "El servidor no tiene espacio libre suficiente en disco"
+    )
+
+
+@pytest.mark.parametrize("package", [True, False], ids=["streamed package", "json lines"])
+def test_a_disk_that_fills_while_staging_stops_the_screening_not_one_file(
+    tmp_path, monkeypatch, package
+):
+    import errno
+    import json
+
+    from bhrplan.procurement.ocds import pipeline
+    from bhrplan.procurement.screening import run
+    from bhrplan.procurement.tests.conftest import release
+
+    path = tmp_path / "data" / ("p.json" if package else "r.jsonl")
+    path.parent.mkdir()
+    if package:
+        path.write_text(json.dumps({"releases": [release()]}))
+    else:
+        path.write_text(json.dumps(release() | {"version": "1.1"}) + "\n")
+
+    def full(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pipeline._Stager, "flush", full)
+    with pytest.raises(OSError) as raised:
+        run.run_screening([path.parent], tmp_path / "out" / "store.duckdb")
+    assert run.stopped_problem(raised.value).code == "disk_full"
+    assert list((tmp_path / "out").iterdir()) == []  # no staging, no store left
+
+
+def test_why_a_screening_stopped_is_told_without_programmers_words():
+    from concurrent.futures.process import BrokenProcessPool
+
+    import duckdb
+
+    from bhrplan.procurement.screening.run import stopped_problem
+
+    assert stopped_problem(MemoryError()).code == "out_of_memory"
+    assert stopped_problem(duckdb.OutOfMemoryException("x")).code == "out_of_memory"
+    assert stopped_problem(duckdb.IOException("No space left on device")).code == "disk_full"
+    assert stopped_problem(BrokenProcessPool("gone")).code == "worker_stopped"
+    other = stopped_problem(KeyError("tender"))
+    assert (other.code, other.params) == ("unexpected", {"reason": "KeyError: 'tender'"})
+    assert other.message("es").startswith("Un error inesperado detuvo el análisis (KeyError")

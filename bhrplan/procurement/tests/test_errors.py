@@ -33,6 +33,7 @@ def test_it_numbers_top_level_values_only_when_there_is_more_than_one():
 
 def test_it_renders_every_message_in_both_languages():
     params = {"reason": "x", "field": "tender", "method": "Deflate64", "format": "RAR"}
+    params |= {"needed": 12, "free": 3}
     for code, msgid in MESSAGES.items():
         problem = FileProblem(code, {k: v for k, v in params.items() if f"%({k})s" in msgid})
         assert problem.english() == problem.message("en"), code

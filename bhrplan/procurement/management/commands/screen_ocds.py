@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from bhrplan.procurement.models import Screening
-from bhrplan.procurement.ocds.errors import file_error_message, stored_error
+from bhrplan.procurement.ocds.errors import ScreeningStopped, file_error_message, stored_error
 from bhrplan.procurement.screening.run import (
     BACKENDS,
     BackendUnavailable,
@@ -64,6 +64,8 @@ class Command(BaseCommand):
             )
         except BackendUnavailable as exc:
             raise CommandError(str(exc)) from exc
+        except ScreeningStopped as exc:
+            raise CommandError(exc.problem.message()) from exc
 
         for report in result.failed_files:
             error = file_error_message(stored_error(report))

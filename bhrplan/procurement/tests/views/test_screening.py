@@ -1,3 +1,4 @@
+import html
 import io
 import json
 import zipfile
@@ -9,8 +10,9 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from bhrplan.procurement.models import Screening
+from bhrplan.procurement.ocds.errors import ScreeningStopped
 from bhrplan.procurement.services import dataset_create_from_path, screening_start
-from bhrplan.procurement.tests.conftest import OCDS_SAMPLES, release
+from bhrplan.procurement.tests.conftest import OCDS_SAMPLES, finished_screening, release
 
 NOT_COORDINATORS = ["focal_point", "committee_member", "stakeholder"]
 
@@ -182,6 +184,57 @@ def test_it_screens_each_file_of_an_uploaded_zip_archive(
         "0000-compras.zip › 2024/hoja.rar</span>: Este archivo está comprimido o empaquetado"
         in page
     )
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "spanish"),
+    [
+        (
+            ScreeningStopped("disk_too_small", needed=40, free=3),
+            "disk_too_small",
+            "necesita al menos 40 GB durante el análisis y hay 3 GB libres",
+        ),
+        (MemoryError(), "out_of_memory", "El servidor se quedó sin memoria"),
+        (KeyError("tender"), "unexpected", "Un error inesperado detuvo el análisis (KeyError"),
+    ],
+)
+def test_it_says_why_a_screening_stopped_in_the_viewers_language(
+    persona_clients,
+    territory,
+    coordinator,
+    monkeypatch,
+    raised,
+    code,
+    spanish,
+    django_capture_on_commit_callbacks,
+):
+    from bhrplan.procurement import tasks
+
+    def stop(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(tasks, "run_screening", stop)
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset = dataset_create_from_path(
+            name="Paraguay", territory=territory, path=str(OCDS_SAMPLES), actor=coordinator
+        )
+        screening = screening_start(dataset=dataset, actor=coordinator)
+    screening.refresh_from_db()
+    assert (screening.status, screening.error_code) == (Screening.Status.FAILED, code)
+    with translation.override("es"):
+        url = reverse("procurement:screening_detail", args=[screening.pk])
+    page = persona_clients["coordinator"].get(url).content.decode()
+    assert "El análisis falló:" in page and spanish in page
+    english = persona_clients["coordinator"].get(url.replace("/es/", "/en/")).content.decode()
+    assert screening.error in html.unescape(english)  # the English text is kept too
+
+
+def test_it_shows_a_screening_error_stored_before_it_had_a_code(
+    persona_clients, territory, coordinator
+):
+    screening = finished_screening(territory, coordinator, error="OSError: disk full")
+    url = reverse("procurement:screening_detail", args=[screening.pk])
+    assert "OSError: disk full" in persona_clients["coordinator"].get(url).content.decode()
 
 
 def test_it_shows_file_errors_stored_before_they_had_codes(persona_clients, done_screening):
