@@ -1,5 +1,9 @@
 """One row per item of a compiled release: the input of the screening engine.
 
+The compiled release is a plain one (a publisher's compiledRelease, ocdsmerge's) or the
+merged tree of `merge.compile_tree`, read as it is: its arrays of objects are
+`MergedArray`s and fields later releases set to null are None, which reads as missing.
+
 The rows follow `pipeline.ITEM_COLUMNS` (without `row_id`): ocid, source, stage, stage
 id, item id, description, normalised description, classification (scheme, id, UNSPSC
 and CPV digits, where the code came from), buyer, tender title, suppliers, supplier
@@ -18,6 +22,7 @@ from typing import Any
 import orjson
 
 from bhrplan.lib.text import normalize_key
+from bhrplan.procurement.ocds.merge import MergedArray, MergedObject, plain
 from bhrplan.procurement.reference import country_code
 
 
@@ -34,7 +39,7 @@ def _text(value: Any) -> str:
     elif isinstance(value, dict | list):
         # An object or list where text belongs: as JSON with sorted keys, so that it reads
         # the same whichever merge (ours or ocdsmerge's) ordered its keys.
-        value = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+        value = orjson.dumps(plain(value), option=orjson.OPT_SORT_KEYS).decode()
     return " ".join(str(value).split())
 
 
@@ -111,6 +116,8 @@ def classification_fields(item: dict[str, Any]) -> tuple[str, str, str, str, str
 
 
 def _as_list(value: Any) -> list[dict[str, Any]]:
+    if type(value) is MergedArray:  # from merge.compile_tree: its objects by id, in order
+        return list(value.values())
     # OCDS 1.0 data in the wild sometimes has a single object where an array belongs.
     if isinstance(value, dict):
         return [value]
@@ -139,11 +146,21 @@ def _normalized(description: str) -> str:
     return norm
 
 
+def _present(value: Any) -> bool:
+    """Whether a value counts as given, as in the plain compiled release: an object of a
+    merged tree whose fields were all set to null by later releases does not."""
+    if type(value) is MergedObject:
+        return any(v is not None for v in value.values())
+    return bool(value)
+
+
 def _org(ref: dict[str, Any], parties: dict[str, dict[str, Any]]) -> tuple[str, str, str, str]:
     """(name, identifier, country code, where the country came from) for an org reference."""
     party = parties.get(_text(ref.get("id")), {}) if ref.get("id") is not None else {}
     name = _text(ref.get("name") or party.get("name"))
-    identifier = ref.get("identifier") or party.get("identifier") or {}
+    identifier = ref.get("identifier")
+    if not _present(identifier):
+        identifier = party.get("identifier") or {}
     ident = ""
     if isinstance(identifier, dict) and identifier.get("id") not in (None, ""):
         scheme = _text(identifier.get("scheme"))

@@ -244,8 +244,12 @@ def _render(node: _Obj) -> dict[str, Any]:
     return out
 
 
-def compile_fast(releases: list[dict[str, Any]]) -> dict[str, Any]:
-    """Same result as `compile_releases`, several times faster on real data."""
+def compile_tree(releases: list[dict[str, Any]]) -> dict[str, Any]:
+    """The compiled release as the merge leaves it, before `compile_fast` turns it into
+    plain JSON values: objects are `MergedObject`s, arrays of objects `MergedArray`s
+    (their objects by id, in order), and a field a later release set to null is there as
+    None. `extract` reads it as it is (turning the tree into plain values cost a third of
+    the merge). Releases handed to ocdsmerge give its plain compiled release."""
     ordered = sorted_releases(releases)  # ocdsmerge's own order and date errors
     root = _Obj(tag=["compiled"])
     try:
@@ -255,4 +259,22 @@ def compile_fast(releases: list[dict[str, Any]]) -> dict[str, Any]:
             _merge_object(root, release, _TRIE)
     except _Fallback:
         return compile_releases(releases)
-    return _render(root)
+    return root
+
+
+def compile_fast(releases: list[dict[str, Any]]) -> dict[str, Any]:
+    """Same result as `compile_releases`, several times faster on real data."""
+    return plain(compile_tree(releases))
+
+
+MergedObject, MergedArray = _Obj, _Arr
+
+
+def plain(value: Any) -> Any:
+    """A value of a merged tree (`compile_tree`) as plain JSON values; others as they are."""
+    kind = type(value)
+    if kind is _Obj:
+        return _render(value)
+    if kind is _Arr:
+        return [_render(item) for item in value.values()]
+    return value

@@ -9,7 +9,8 @@
    step 2, so nothing partial is kept; the other files go on.
 2. compile: each bucket (about 64 MB of JSON) is read on its own; the releases of each
    ocid are projected (`projection.project_text`) and merged into one compiled release
-   (`merge.compile_fast`, equal to ocdsmerge's). A record's compiledRelease is used
+   (`merge.compile_tree`: `compile_fast`, equal to ocdsmerge's, before it becomes plain
+   values). A record's compiledRelease is used
    only when no release of its ocid is available. One row per item of tender, awards
    and contracts is extracted, with buyer, suppliers, supplier identifiers and
    countries, classification and value. A release staged as text whose values turn
@@ -47,7 +48,7 @@ from ocdsmerge.exceptions import InconsistentTypeError, OCDSMergeError
 
 from bhrplan.procurement.ocds.errors import FileProblem, ScreeningStopped
 from bhrplan.procurement.ocds.extract import extract_rows
-from bhrplan.procurement.ocds.merge import compile_fast
+from bhrplan.procurement.ocds.merge import compile_fast, compile_tree
 from bhrplan.procurement.ocds.projection import project, project_text
 from bhrplan.procurement.ocds.reader import (
     DECOMPRESS_ERRORS,
@@ -629,7 +630,7 @@ def _compile_ocid(releases: list[dict[str, Any]], out: _Compiled) -> dict[str, A
     all), the latest release is used alone.
     """
     try:
-        return compile_fast(releases)
+        return compile_tree(releases)
     except InconsistentTypeError:
         return _latest_alone(releases, out)
     except OCDSMergeError:  # before the plain errors: some of its dating errors are KeyErrors
@@ -637,7 +638,7 @@ def _compile_ocid(releases: list[dict[str, Any]], out: _Compiled) -> dict[str, A
         for release in releases:
             release["date"] = _date_key(release)
         try:
-            return compile_fast(releases)
+            return compile_tree(releases)
         except _SHAPE_ERRORS:
             return _latest_alone(releases, out)
     except _SHAPE_ERRORS:

@@ -359,6 +359,42 @@ def test_it_extracts_the_same_items_from_projected_releases(parts):
     )
 
 
+@pytest.mark.filterwarnings("ignore::ocdsmerge.exceptions.DuplicateIdValueWarning")
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_release_parts, min_size=1, max_size=3))
+@example(  # a later release nulls every field of the supplier's identifier
+    [
+        {
+            "awards": [
+                {
+                    "id": "a",
+                    "items": [{"id": "1"}],
+                    "suppliers": [{"id": "s", "identifier": {"id": "x"}}],
+                }
+            ]
+        },
+        {"awards": [{"id": "a", "suppliers": [{"id": "s", "identifier": {"id": None}}]}]},
+        {"parties": [{"id": "s", "identifier": {"id": "party"}}]},
+    ]
+)
+@example([{"tender": {"items": [{"id": "1", "description": {"a": [{"id": "x"}]}}]}}])
+def test_it_extracts_the_same_items_from_the_merged_tree_as_from_the_compiled_release(parts):
+    from bhrplan.procurement.ocds.merge import compile_fast, compile_tree
+
+    releases = [
+        {**part, "ocid": "ocds-x-1", "id": str(n), "date": f"2020-0{n + 1}-01"}
+        for n, part in enumerate(parts)
+    ]
+    try:
+        compiled = compile_fast(copy.deepcopy(releases))
+    except Exception:
+        return
+    tree = compile_tree(copy.deepcopy(releases))
+    assert extract_items("ocds-x-1", "releases", tree) == extract_items(
+        "ocds-x-1", "releases", compiled
+    )
+
+
 def test_it_screens_releases_whose_shapes_ocdsmerge_cannot_merge(write_json):
     # An object as an award id makes ocdsmerge itself fail (TypeError): the latest
     # release is screened alone, and the ocid is counted as conflicting.
