@@ -96,6 +96,11 @@ def _open(source: Source) -> IO[bytes]:
     return raw
 
 
+# A tar archive's header: the name of its first file, then this at byte 257 (POSIX and
+# GNU); the NUL byte cannot occur in JSON text.
+_TAR_MAGIC = (b"ustar\x00", b"ustar  \x00")
+
+
 def _unsupported(head: bytes) -> str:
     return next((name for magic, name in UNSUPPORTED.items() if head.startswith(magic)), "")
 
@@ -234,7 +239,7 @@ class _Reader:
                 raise decompress_error(self.source, exc) from exc
             if not first:
                 raise OcdsFileError("blank" if stream.tell() else "empty")
-            if first[257:262] == b"ustar":  # a tar archive (the name of its first file first)
+            if first[257:263] in _TAR_MAGIC or first[257:265] in _TAR_MAGIC:
                 raise OcdsFileError("archive_unsupported", format="tar")
             value: Any = None
             if len(first) <= JSONL_FIRST_LINE_LIMIT:

@@ -203,7 +203,9 @@ def test_compressions_and_archives_that_are_not_read_say_so(tmp_path, name, data
         body = package(tender("ocds-x-1"))
         member = tarfile.TarInfo("releases.json")
         member.size = len(body)
-        with tarfile.open(path, "w:gz" if name.endswith(".gz") else "w") as out:
+        gz = name.endswith(".gz")  # GNU's header for one, POSIX's for the other
+        form = tarfile.GNU_FORMAT if gz else tarfile.PAX_FORMAT
+        with tarfile.open(path, "w:gz" if gz else "w", format=form) as out:
             out.addfile(member, io.BytesIO(body))
     else:
         path.write_bytes(data)
