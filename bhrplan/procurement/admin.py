@@ -13,4 +13,13 @@ class DatasetAdmin(admin.ModelAdmin):
 class ScreeningAdmin(admin.ModelAdmin):
     list_display = ("dataset", "status", "backend", "created_at", "finished_at")
     list_filter = ("status",)
-    readonly_fields = ("store", "coverage", "summary", "file_errors", "error", "created_by")
+    readonly_fields = (
+        "store",
+        "coverage",
+        "summary",
+        "file_errors",
+        "error",
+        "error_code",
+        "error_params",
+        "created_by",
+    )
