@@ -281,9 +281,13 @@ def reason_of(exc: BaseException) -> str:
 
 
 def _rebuild(problem: FileProblem) -> OcdsFileError:
+    """The error that carries `problem` (also how it crosses from worker processes)."""
     exc = OcdsFileError(problem.code)
     exc.problem = problem
     return exc
+
+
+error_of = _rebuild
 
 
 class FailedReport(Protocol):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, cast
 
-from bhrplan.procurement.ocds.errors import FileProblem, OcdsFileError, reason_of
+from bhrplan.procurement.ocds.errors import FileProblem, OcdsFileError, error_of, reason_of
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a member first; an archive with no members
 # The first bytes of archives and compressions that are recognised but not read (their
@@ -38,7 +38,7 @@ SKIPPED_SUFFIXES = (".txt", ".md")
 # documents, not opened as archives of data.
 _DOCUMENT_PARTS = ("[Content_Types].xml", "mimetype")
 # ZIP's compression methods that Python's zipfile reads: stored, deflate, bzip2, lzma.
-_READABLE_METHODS = {0: "stored", 8: "deflate", 12: "bzip2", 14: "lzma"}
+_READABLE_METHODS = frozenset((0, 8, 12, 14))
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class Source:
         """The raw bytes (still gzip-compressed if the file is); OcdsFileError if the file
         or the archive member cannot be opened."""
         if self.problem is not None:
-            raise OcdsFileError(self.problem.code, self.problem.location, **self.problem.params)
+            raise error_of(self.problem)
         if not self.path.is_file():
             raise OcdsFileError("not_a_file")
         if not self.member:
