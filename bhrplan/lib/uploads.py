@@ -88,7 +88,16 @@ def _zip_type(upload: IO[bytes]) -> str | None:
                 return next((k for k, v in _ODF_MIMETYPES.items() if v == mimetype), None)
             if "[Content_Types].xml" in names:
                 return next((k for k, part in _OOXML_PARTS.items() if part in names), None)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
+    # NotImplementedError: a compression method zipfile cannot read; RuntimeError: encrypted.
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+    ):
         return None
     return "zip"  # a plain archive whose directory reads
 

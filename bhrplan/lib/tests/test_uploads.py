@@ -112,6 +112,17 @@ def test_a_plain_zip_archive_is_accepted_only_where_asked_and_never_for_a_docume
     assert error.value.code == "content"
 
 
+def test_a_document_whose_mimetype_cannot_be_read_is_refused_not_an_error():
+    data = bytearray(ODT)
+    data[8:10] = b"\x09\x00"  # Deflate64 for the first part (mimetype), which zipfile cannot read
+    central = data.find(b"PK\x01\x02")
+    data[central + 10 : central + 12] = b"\x09\x00"
+    assert sniff(upload("acta.odt", bytes(data))) is None
+    with pytest.raises(ValidationError) as error:
+        check("acta.odt", bytes(data))
+    assert error.value.code == "content"
+
+
 def test_it_refuses_types_the_caller_does_not_accept():
     for name, content in [("foto.png", PNG), ("programa.exe", b"MZ"), ("informe", PDF)]:
         with pytest.raises(ValidationError) as error:
