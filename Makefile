@@ -94,8 +94,8 @@ PYTEST_WORKERS ?= 2
 pytest: dev-install system-deps
 	@$(PY) scripts/build_native.py --require
 	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then $(MANAGE) compilemessages --ignore=.venv --ignore=var >/dev/null; fi
-	env -u DATABASE_URL BHRPLAN_NATIVE=required $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS)
-	@if [ -n "$$DATABASE_URL" ]; then echo "== again on PostgreSQL =="; BHRPLAN_NATIVE=required $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) -m "not browser and not dbless"; fi
+	env -u DATABASE_URL BHRPLAN_NATIVE=required $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
+	@if [ -n "$$DATABASE_URL" ]; then echo "== again on PostgreSQL =="; BHRPLAN_NATIVE=required $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup -m "not browser and not dbless"; fi
 
 ## test: lint, types and the whole suite
 test: lint typecheck pytest

@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import translation
+from pytest_django import DjangoDbBlocker
+from pytest_django.plugin import blocking_manager_key
 
 from bhrplan.accounts.models import Role, User
-from bhrplan.frameworks.models import Approach, Provision, Theme
+from bhrplan.frameworks.models import Approach, Framework, Provision, Theme
 from bhrplan.frameworks.services import catalogs_load
 from bhrplan.plans import services as plan_services
 from bhrplan.plans.models import Plan
@@ -33,14 +35,87 @@ def _english_by_default() -> Any:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Passwords are hashed with a fast hasher: the personas' accounts need no real
+    security, and the production hasher (hundreds of milliseconds per password by
+    design) made signing up the personas most of many tests' time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 PASSWORD = "correct horse battery staple"  # noqa: S105 - test fixture
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
+    """The test database, with the catalogs loaded once: every test's transaction sees
+    them. (Loading them in each test took about a second of setup, hundreds of times.)"""
+    with django_db_blocker.unblock():
+        catalogs_load()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """A transactional test empties the database when it ends: load the catalogs again,
+    so that the tests after it find them as every other test does."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or (
+        "transactional_db" in getattr(item, "fixturenames", ())
+    )
+    if transactional and nextitem is not None:
+        with item.config.stash[blocking_manager_key].unblock():
+            catalogs_load()
+    return result
+
+
+# Fixtures through which a test reaches the database (pytest-django's).
+_DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `dbless` every test that cannot reach the database: pytest-django refuses
+    database access to a test without its marker or fixtures, so such a test runs the
+    same on SQLite and PostgreSQL, and the PostgreSQL pass (`make pytest`) leaves it out.
+    A test that reaches the database some other way is marked `database`."""
+    from django.test import TransactionTestCase
+
+    for item in items:
+        cls = getattr(item, "cls", None)
+        if (
+            item.get_closest_marker("django_db") is None
+            and item.get_closest_marker("database") is None
+            and _DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+            and not (cls is not None and issubclass(cls, TransactionTestCase))
+        ):
+            item.add_marker(pytest.mark.dbless)
 
 
 @pytest.fixture
 def catalogs(db: Any) -> None:
-    """Catalog rows; reloaded when a transactional test has flushed them."""
+    """Catalog rows (loaded with the test database; again if a test removed them)."""
     if Provision.objects.count() < 31 + 17 + 169:
         catalogs_load()
+
+
+@pytest.fixture
+def empty_catalogs(db: Any) -> None:
+    """No catalog rows (the test database comes with them, see django_db_setup), for tests
+    of what loading them creates or of what needs them."""
+    Provision.objects.exclude(parent=None).delete()
+    Provision.objects.all().delete()
+    Framework.objects.all().delete()
+    Theme.objects.all().delete()
+    Approach.objects.all().delete()
+    assert not Provision.objects.exists()
 
 
 @pytest.fixture

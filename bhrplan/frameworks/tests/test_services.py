@@ -2,7 +2,7 @@ from bhrplan.frameworks.models import Approach, Provision, Theme
 from bhrplan.frameworks.services import catalogs_load
 
 
-def test_it_loads_31_principles_in_3_pillars(db):
+def test_it_loads_31_principles_in_3_pillars(empty_catalogs):
     catalogs_load()
     principles = Provision.objects.ungp_principles()
     assert principles.count() == 31
@@ -13,7 +13,7 @@ def test_it_loads_31_principles_in_3_pillars(db):
     assert all(p.title_es and p.title_en and p.title_es != p.title_en for p in principles)
 
 
-def test_it_loads_17_goals_and_169_targets_in_both_languages(db):
+def test_it_loads_17_goals_and_169_targets_in_both_languages(empty_catalogs):
     catalogs_load()
     assert Provision.objects.sdg_goals().count() == 17
     targets = Provision.objects.sdg_targets()
@@ -24,7 +24,7 @@ def test_it_loads_17_goals_and_169_targets_in_both_languages(db):
     assert "forced labour" in target.title_en
 
 
-def test_it_is_idempotent(db):
+def test_it_is_idempotent(empty_catalogs):
     catalogs_load()
     counts = (Provision.objects.count(), Theme.objects.count(), Approach.objects.count())
     catalogs_load()
@@ -33,7 +33,7 @@ def test_it_is_idempotent(db):
     assert Approach.objects.filter(slug="gender").exists()
 
 
-def test_it_orders_targets_numerically_then_lettered(db):
+def test_it_orders_targets_numerically_then_lettered(empty_catalogs):
     catalogs_load()
     numbers = list(
         Provision.objects.sdg_targets()

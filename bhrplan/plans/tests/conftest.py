@@ -51,12 +51,6 @@ def check_personas(persona_clients: dict, method: str, url: str, data: Any = Non
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """The personas' passwords are hashed with a fast hasher: tests need no real security."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _spanish_by_default() -> Any:
     """Requests in English leave English active in the thread; start and end in Spanish."""
     with translation.override("es"):

@@ -155,7 +155,7 @@ def test_it_creates_scoped_demo_accounts_when_debug_is_on(catalogs: None, settin
     assert counts() == before
 
 
-def test_it_asks_for_the_catalogs_first(db: Any) -> None:
+def test_it_asks_for_the_catalogs_first(empty_catalogs: None) -> None:
     with pytest.raises(CommandError):
         call_command("load_demo", stdout=StringIO())
     assert not Plan.objects.exists()

@@ -7,10 +7,15 @@ import pytest
 from bhrplan.procurement.ocds.pipeline import build_items
 from bhrplan.procurement.screening.run import flags_table
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
-    reason="PySpark or Java is not installed",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
+        reason="PySpark or Java is not installed",
+    ),
+    # One test process for both: they share its Spark session (a JVM that takes many
+    # seconds to start) under `pytest -n N --dist loadgroup` (make pytest).
+    pytest.mark.xdist_group("spark"),
+]
 
 
 @pytest.mark.dbless

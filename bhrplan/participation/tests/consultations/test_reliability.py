@@ -31,6 +31,9 @@ CLIENTS = 200
 REPLAYS = 20
 SETTINGS = "bhrplan.participation.tests.consultations.reliability_settings"
 
+# The server uses the database DATABASE_URL names (not through pytest-django).
+pytestmark = pytest.mark.database
+
 
 def _free_port() -> int:
     with socket.socket() as s:

@@ -37,8 +37,6 @@ def odt_upload(name: str = "acta.odt") -> SimpleUploadedFile:
 
 @pytest.fixture(autouse=True)
 def private_storage(settings: Any, tmp_path: Any) -> None:
-    # Fast hashing for the persona users these tests create by the dozen.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
