@@ -303,7 +303,7 @@ def _stage_file(directory: str, buckets: int, file_number: int, source: Source) 
     stats = ReadStats()
     stager = _Stager(directory, buckets, file_number, 0)
     try:
-        entries, stats = read_file(source, projected=True)
+        entries, stats = read_file(source, projected=True, spool=Path(directory))
         for entry in entries:
             stager.add(entry)
         stager.flush()

@@ -2,8 +2,12 @@
 
 Accepts release packages, record packages (with or without compiledRelease), single
 releases, single records, JSON Lines and concatenated JSON, optionally gzip-compressed,
-OCDS 1.0 and 1.1 mixed. Large packages are streamed item by item with ijson, JSON Lines
-line by line with orjson, so memory stays bounded by the largest single release.
+OCDS 1.0 and 1.1 mixed. A package or record is cut into its releases or records by
+msgspec without decoding them (each is then parsed on its own with orjson): read whole
+into memory up to WHOLE_FILE_BYTES; above that, when the caller gives a folder for it,
+copied there uncompressed and mapped into memory (the kernel's file cache, not the
+process's own memory); otherwise streamed item by item with ijson. JSON Lines are read
+line by line with orjson. Memory stays bounded by the largest single release.
 
 `read_file` yields `Entry` objects; any problem raises `OcdsFileError` (see errors.py:
 a code, its parameters and where in the file), which the caller turns into a per-file
@@ -13,17 +17,23 @@ error report (the file's partial output is discarded).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import io
 import logging
+import mmap
+import re
+import shutil
+import tempfile
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
 import ijson
+import msgspec
 import orjson
 from isal import igzip, isal_zlib
 from ocdskit.upgrade import upgrade_release_10_11
@@ -37,6 +47,11 @@ __all__ = ["Entry", "Location", "OcdsFileError", "ReadStats", "read_file"]
 # A first line longer than this is not treated as JSON Lines (it may be a whole
 # package written on one line): the streaming parser takes it instead.
 JSONL_FIRST_LINE_LIMIT = 8 * 1024 * 1024
+# A file that is not JSON Lines and holds up to this much JSON is read whole (see
+# `_Reader._read_whole`: about four times faster than streaming it with ijson, whose
+# events are handled one by one in Python); a larger one is copied to the spool folder
+# and mapped, or streamed when there is none.
+WHOLE_FILE_BYTES = 64 * 1024 * 1024
 
 # ocdskit logs every differing copy of a party while upgrading 1.0 data (common in real
 # data, e.g. Paraguay); the merged party is what the screening uses.
@@ -156,11 +171,12 @@ def _is_linked_release(value: Any) -> bool:
 
 
 class _Reader:
-    def __init__(self, source: Source, projected: bool = False) -> None:
+    def __init__(self, source: Source, projected: bool = False, spool: Path | None = None) -> None:
         self.source = source
         self.stats = ReadStats()
         self.version_hint = ""
         self.projected = projected
+        self.spool = spool
 
     # -- entries -------------------------------------------------------------
     # `where` is a Location; the older text form ("line 3") is still accepted.
@@ -203,6 +219,15 @@ class _Reader:
                 _upgrade(compiled, where.at("compiledRelease"))
             self.stats.compiled += 1
             yield Entry("compiled", ocid.strip(), str(compiled.get("date") or ""), compiled)
+
+    def package_item(self, key: str, item: Any, where: Location, version: str) -> Iterator[Entry]:
+        """One item of a package's `releases` or `records` (`key`)."""
+        if key == "records":
+            yield from self.record_entries(item, where, version)
+        elif _is_linked_release(item):
+            self.stats.linked_releases += 1
+        else:
+            yield self.release_entry(item, where, version)
 
     def value_entries(self, value: Any, where: Location | str) -> Iterator[Entry]:
         """A whole top-level JSON value: package, record or release."""
@@ -250,8 +275,17 @@ class _Reader:
             if isinstance(value, dict):
                 # A complete object on the first line: JSON Lines (one value per line).
                 yield from self._read_jsonl(value, stream)
+                return
+            head = [first + stream.read(max(0, WHOLE_FILE_BYTES + 1 - len(first)))]
+            del first
+            if len(head[0]) <= WHOLE_FILE_BYTES:
+                data = head.pop()
+                yield from self._read_whole(data, lambda: io.BytesIO(data))
+                del data
+            elif self.spool is not None:
+                yield from self._read_mapped(head, stream)
             else:
-                yield from self._read_streaming(io.BufferedReader(_Chain(first, stream)))
+                yield from self._read_streaming(io.BufferedReader(_Chain(head.pop(), stream)))
 
     def line_entries(self, line: bytes, number: int) -> Iterator[Entry]:
         """The entries of one JSON Lines line (none for a blank line)."""
@@ -275,6 +309,106 @@ class _Reader:
                 yield from self.line_entries(line, number)
         except DECOMPRESS_ERRORS as exc:
             raise decompress_error(self.source, exc) from exc
+
+    def _read_mapped(self, head: list[bytes], stream: IO[bytes]) -> Iterator[Entry]:
+        """A file too big to be read whole into memory: its JSON (`head`, then the rest
+        of `stream`) is copied to a temporary file in the spool folder (removed when
+        closed), which is mapped into memory and read as a whole file."""
+        with tempfile.TemporaryFile(dir=self.spool, prefix="spool-") as copy:
+            copy.write(head.pop())
+            shutil.copyfileobj(stream, copy, 1024 * 1024)
+            copy.flush()
+            mapped = mmap.mmap(copy.fileno(), 0, access=mmap.ACCESS_READ)
+            try:
+                mapped.madvise(mmap.MADV_SEQUENTIAL)
+
+                def again() -> IO[bytes]:
+                    copy.seek(0)
+                    return copy
+
+                def trim() -> None:
+                    # Pages read so far leave the process (they stay in the kernel's file
+                    # cache, and come back if read again): its resident memory stays about
+                    # that of the releases in hand, not the file's size.
+                    mapped.madvise(mmap.MADV_DONTNEED)
+
+                yield from self._read_whole(mapped, again, trim)
+            finally:
+                # (values still referring to it, when an error is on its way: closed when freed)
+                with contextlib.suppress(BufferError):
+                    mapped.close()
+
+    def _read_whole(
+        self, data: Any, again: Callable[[], IO[bytes]], trim: Callable[[], None] | None = None
+    ) -> Iterator[Entry]:
+        """A whole file (bytes, or a mapped file) holding one JSON object: a package, a
+        record or a release, walked member by member (`_walk`). Anything the walk does not
+        take (a list, several values, JSON that is not valid) is streamed from `again()`
+        instead, which reports it as usual; the entries already given are skipped."""
+        given = 0
+        view = memoryview(data)
+        try:
+            for entry in self._walk(view, trim):
+                given += 1
+                yield entry
+        except _NotWalked:
+            pass
+        else:
+            return
+        finally:
+            view.release()
+        for name in ReadStats.__dataclass_fields__:
+            setattr(self.stats, name, 0)
+        self.version_hint = ""
+        for number, entry in enumerate(self._read_streaming(again())):
+            if number >= given:
+                yield entry
+
+    def _walk(self, view: memoryview, trim: Callable[[], None] | None) -> Iterator[Entry]:
+        """One top-level JSON object, in the order of its members, as `_top_level_object`
+        streams it: msgspec finds where each value ends without decoding it (`_end`),
+        each value is parsed on its own (`_parse`), and the `releases` or `records` array
+        item by item. Raises _NotWalked for anything else."""
+        pos = _skip(view, 0)
+        if view[pos : pos + 1] != b"{":
+            raise _NotWalked
+        where = Location(value=1)
+        meta: dict[str, Any] = {}
+        pos = _skip(view, pos + 1)
+        closing = view[pos : pos + 1] == b"}"
+        while not closing:
+            end = _end(view, pos)
+            key = _decode_key(view[pos:end])
+            pos = _expect(view, end, b":")
+            if key in ("releases", "records") and view[pos : pos + 1] == b"[":
+                version = str(meta.get("version") or "")
+                pos = _skip(view, pos + 1)
+                n = 0
+                while view[pos : pos + 1] != b"]":
+                    if n:
+                        pos = _expect(view, pos, b",")
+                    if trim is not None and n % 1024 == 0:
+                        trim()
+                    end = _end(view, pos)
+                    item = _parse(view[pos:end])
+                    yield from self.package_item(key, item, where.at(f"{key}[{n}]"), version)
+                    n += 1
+                    pos = _skip(view, end)
+                pos += 1
+                meta[key] = True
+            else:
+                end = _end(view, pos)
+                meta[key] = _parse(view[pos:end])
+                if key == "version" and isinstance(meta[key], str):
+                    self.version_hint = meta[key]
+                pos = end
+            pos = _skip(view, pos)
+            closing = view[pos : pos + 1] == b"}"
+            if not closing:
+                pos = _expect(view, pos, b",")
+        if _skip(view, pos + 1) != len(view):
+            raise _NotWalked  # more values after it: streamed
+        yield from self._object_end(meta, where)
 
     def _read_streaming(self, stream: IO[bytes]) -> Iterator[Entry]:
         events = ijson.parse(stream, multiple_values=True, use_float=True)
@@ -326,18 +460,17 @@ class _Reader:
                     if p == key and e == "end_array":
                         break
                     item = _build(events, e, v)
-                    item_where = where.at(f"{key}[{n}]")
-                    if key == "records":
-                        yield from self.record_entries(item, item_where, version)
-                    elif _is_linked_release(item):
-                        self.stats.linked_releases += 1
-                    else:
-                        yield self.release_entry(item, item_where, version)
+                    yield from self.package_item(key, item, where.at(f"{key}[{n}]"), version)
                 meta[key] = True
             else:
                 meta[key] = _build(events, event, value)
                 if key == "version" and isinstance(meta[key], str):
                     self.version_hint = meta[key]
+        yield from self._object_end(meta, where)
+
+    def _object_end(self, meta: dict[str, Any], where: Location) -> Iterator[Entry]:
+        """A top-level object read key by key (its releases or records, if any, given
+        already): a bare record's own entries, or the object as a record or release."""
         if "records" in meta or "releases" in meta:
             if "ocid" in meta:  # a bare record whose releases were streamed above
                 meta.pop("releases", None)
@@ -346,11 +479,90 @@ class _Reader:
         yield from self.value_entries(meta, where)
 
 
+class _NotWalked(Exception):
+    """What `_Reader._walk` does not take: the file is streamed instead."""
+
+
+_WHITESPACE = re.compile(rb"[ \t\n\r]*")
+_WINDOW = 1 << 20  # bytes, at first, in which `_end` looks for the end of a value
+_RAW = msgspec.json.Decoder(msgspec.Raw)
+_KEY = msgspec.json.Decoder(str)
+# How msgspec says where the text after a complete value starts (the byte after it).
+_TRAILING = re.compile(r"trailing characters \(byte (\d+)\)")
+# Where msgspec found a value malformed: at the window's last byte, a number cut short.
+_AT_BYTE = re.compile(r"\(byte (\d+)\)")
+
+
+def _skip(view: memoryview, pos: int) -> int:
+    """The position of the next character that is not JSON whitespace."""
+    match = _WHITESPACE.match(view, pos)  # type: ignore[call-overload]
+    assert match is not None  # (it matches nothing at worst)
+    return int(match.end())
+
+
+def _expect(view: memoryview, pos: int, char: bytes) -> int:
+    """After `char` (and whitespace) at `pos`; _NotWalked if something else is there."""
+    pos = _skip(view, pos)
+    if view[pos : pos + 1] != char:
+        raise _NotWalked
+    return _skip(view, pos + 1)
+
+
+def _end(view: memoryview, pos: int) -> int:
+    """Where the JSON value at `pos` ends (its text is then `view[pos:end]`, perhaps with
+    whitespace after it). msgspec checks the value without decoding it and says where
+    the text after it starts; the window it reads grows until the value fits."""
+    size = _WINDOW
+    while True:
+        stop = min(len(view), pos + size)
+        try:
+            _RAW.decode(view[pos:stop])
+        except msgspec.DecodeError as exc:
+            message = str(exc)
+            if found := _TRAILING.search(message):
+                return pos + int(found.group(1)) - 1
+            at = _AT_BYTE.search(message)
+            cut = "truncated" in message or (at and pos + int(at.group(1)) >= stop - 1)
+            if stop == len(view) or not cut:
+                raise _NotWalked from exc  # not valid JSON: streaming reports it
+        else:
+            if stop == len(view):
+                return stop
+            # (a number may go on past the window: only what follows it is certain)
+        size *= 4
+
+
+def _decode_key(text: memoryview) -> str:
+    try:
+        return _KEY.decode(text)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise _NotWalked from exc
+
+
+def _parse(text: memoryview) -> Any:
+    """One JSON value cut out by msgspec. orjson checks the UTF-8 that msgspec skipped;
+    what orjson refuses (text that is not UTF-8, a lone surrogate, a number beyond the
+    range of floats) is built by ijson instead, which accepts it or raises the error the
+    streamed file would have raised."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass
+    events = ijson.parse(io.BytesIO(bytes(text)), use_float=True)
+    try:
+        _prefix, event, value = next(events)
+        return _build(events, event, value)
+    except ijson.common.IncompleteJSONError as exc:
+        raise _ijson_error(exc) from exc
+    except UnicodeDecodeError as exc:
+        raise OcdsFileError("not_utf8") from exc
+
+
 class _Chain(io.RawIOBase):
-    """Re-attach an already-read first line in front of the rest of a stream."""
+    """Re-attach an already-read start in front of the rest of a stream."""
 
     def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self.head = head
+        self.head = memoryview(head)
         self.rest = rest
 
     def readable(self) -> bool:
@@ -415,13 +627,16 @@ def _build(events: Iterator[tuple[str, str, Any]], event: str, value: Any) -> An
     return builder.value
 
 
-def read_file(source: Source | Path, projected: bool = False) -> tuple[Iterator[Entry], ReadStats]:
+def read_file(
+    source: Source | Path, projected: bool = False, spool: Path | None = None
+) -> tuple[Iterator[Entry], ReadStats]:
     """The entries of a file (a path, or a `Source`: also a file inside a ZIP archive);
     `projected`: the caller reads only the projection, so JSON Lines releases may come as
-    their text (`Entry.text`), to be projected later."""
+    their text (`Entry.text`), to be projected later; `spool`: a folder where a big
+    package may be copied uncompressed while it is read (see WHOLE_FILE_BYTES)."""
     if isinstance(source, Path):
         sources = file_sources(source)
         # A ZIP archive holds several files: read them one by one (pipeline.expand_paths).
         source = sources[0] if len(sources) == 1 else Source(source)
-    reader = _Reader(source, projected)
+    reader = _Reader(source, projected, spool)
     return reader.read(), reader.stats

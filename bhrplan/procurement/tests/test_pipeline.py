@@ -1,4 +1,5 @@
 import copy
+import gzip
 import json
 import pickle
 
@@ -586,3 +587,51 @@ def test_json_lines_chunks_are_whole_lines_numbered_from_their_first(tmp_path, m
         whole = (block + rest).split(b"\n")
         assert whole[0] == lines[first - 1]  # numbered from the chunk's first line
         assert whole[-1] == b"" or first - 1 + len(whole) == len(lines)  # ends a line
+
+
+def test_a_big_package_is_copied_mapped_and_screened_like_the_same_releases_in_lines(
+    ocds_samples, tmp_path, monkeypatch
+):
+    from bhrplan.procurement.ocds import pipeline, reader
+    from bhrplan.procurement.ocds.reader import read_file
+    from bhrplan.procurement.ocds.sources import expand_paths
+
+    releases = []
+    for source in expand_paths([ocds_samples]):
+        try:
+            found, _stats = read_file(source)
+            releases += [e.data for e in found if e.kind == "release"]
+        except reader.OcdsFileError:
+            continue
+    package = tmp_path / "package.json.gz"
+    package.write_bytes(
+        gzip.compress(json.dumps({"version": "1.1", "releases": releases}, indent=2).encode())
+    )
+    lines = tmp_path / "releases.jsonl"
+    lines.write_bytes(b"".join(json.dumps(r).encode() + b"\n" for r in releases))
+
+    copies = []
+    mapped = reader._Reader._read_mapped
+
+    def watched(self, head, stream):
+        copies.append(self.spool)
+        yield from mapped(self, head, stream)
+
+    monkeypatch.setattr(reader._Reader, "_read_mapped", watched)
+    monkeypatch.setattr(reader, "WHOLE_FILE_BYTES", 1024)  # the package is "big"
+    works = iter(tmp_path / f"work{n}" for n in range(2))
+
+    def mkdtemp(**_kw):
+        (work := next(works)).mkdir()
+        return str(work)
+
+    monkeypatch.setattr(pipeline.tempfile, "mkdtemp", mkdtemp)
+    query = "SELECT * EXCLUDE (row_id) FROM items ORDER BY ocid, stage, stage_id, item_id"
+    from_package, from_lines = duckdb.connect(), duckdb.connect()
+    result = build_items([package], from_package, workers=1)
+    build_items([lines], from_lines, workers=1)
+    assert copies == [tmp_path / "work0"]  # copied into the staging folder …
+    assert not (tmp_path / "work0").exists()  # … and removed with it
+    assert result.files[0].ok and result.files[0].releases == len(releases)
+    assert from_package.execute(query).fetchall() == from_lines.execute(query).fetchall()
+    assert from_package.execute("SELECT count(*) FROM items").fetchone()[0] == 1077

@@ -1,3 +1,4 @@
+import codecs
 import gzip
 import json
 import pickle
@@ -272,3 +273,158 @@ def test_it_reads_a_file_that_is_one_list_of_releases_records_or_packages(tmp_pa
         ("release", "ocds-a-3"),
     ]
     assert (stats.releases, stats.compiled, stats.records) == (2, 1, 1)
+
+
+# -- files read whole (reader._read_whole) ----------------------------------------------
+
+
+def _read_as(path, monkeypatch, whole_file_bytes, spool=None):
+    """What read_file gives with this limit (and spool folder): (kind, ocid, date, data)
+    per entry and the counts, or the problem it reports."""
+    from bhrplan.procurement.ocds import reader
+
+    monkeypatch.setattr(reader, "WHOLE_FILE_BYTES", whole_file_bytes)
+    try:
+        it, stats = read_file(path, spool=spool)
+        return [(e.kind, e.ocid, e.date, e.data) for e in it], stats
+    except OcdsFileError as exc:
+        return exc.problem
+
+
+def _pretty(*values) -> bytes:
+    """Values as indented JSON, one after the other (so never read as JSON Lines)."""
+    return b"".join(json.dumps(v, indent=1, ensure_ascii=False).encode() + b"\n" for v in values)
+
+
+_RECORD = {
+    "ocid": "ocds-abc-9",
+    "releases": [release("ocds-abc-9"), {"url": "https://example.org/r/1", "date": "2020"}],
+    "compiledRelease": release("ocds-abc-9", rid="c", tender={"id": "t", "items": []}),
+}
+_OCDS_10 = {
+    "ocid": "ocds-abc-3",
+    "id": "1",
+    "date": "2019-01-01T00:00:00Z",
+    "buyer": {"name": "Ministerio", "identifier": {"id": "B1"}},
+    "awards": [{"id": "a1", "suppliers": [{"name": "Proveedor SA", "identifier": {"id": "S1"}}]}],
+}
+WHOLE_FILES = {
+    "release package, version first": _pretty(
+        {"version": "1.1", "uri": "u", "releases": [release(), release(rid="2", tag=None)]}
+    ),
+    "release package, version last": _pretty(
+        {"uri": "u", "releases": [release(), {"url": "https://x/1"}], "version": "1.1"}
+    ),
+    "OCDS 1.0 package": _pretty({"version": "1.0", "releases": [_OCDS_10]}),
+    "release package without version": _pretty({"releases": [_OCDS_10, release()]}),
+    "record package": _pretty(
+        {
+            "version": "1.1",
+            "records": [_RECORD, {"ocid": "ocds-x", "releases": [release("ocds-x")]}],
+        }
+    ),
+    "bare record": _pretty({**_RECORD, "version": "1.1"}),
+    "single release": _pretty(release(tender={"items": [{"id": "1", "description": "Café"}]})),
+    "list of releases": _pretty([release(), release(rid="2")]),
+    "two packages": _pretty({"releases": [release()]}, {"version": "1.1", "releases": [release()]}),
+    "empty package": _pretty({"version": "1.1", "releases": []}),
+    "releases not a list": _pretty({"releases": {"ocid": "o"}}),
+    "release without ocid": _pretty({"releases": [release(), {"id": "2"}]}),
+    "awards not a list": _pretty({"releases": [release(awards={"id": 1})]}),
+    "record without ocid": _pretty({"records": [_RECORD, {"releases": []}]}),
+    "truncated": _pretty({"releases": [release(), release(rid="2")]})[:-40],
+    "invalid JSON": _pretty({"releases": [release()]}).replace(b'"ocid"', b"ocid", 1),
+    "Latin-1 inside a release": _pretty({"releases": [release(), release(rid="é")]}).replace(
+        b"\xc3\xa9", b"\xe9"
+    ),
+    "Latin-1 in a key": _pretty({"releases": [release()], "é": 1}).replace(b"\xc3\xa9", b"\xe9"),
+    "number beyond floats": _pretty({"releases": [release()]}).replace(
+        b'"initiationType"', b'"x": 1e999, "initiationType"'
+    ),
+    "lone surrogate": _pretty({"releases": [release()]}).replace(
+        b'"tender"', b'"\\ud800", "x": "tender"'
+    ),
+    "byte order mark": codecs.BOM_UTF8 + _pretty({"releases": [release()]}),
+    "key given twice": _pretty({"releases": [release()]})[:-3]
+    + b', "releases": [{"ocid": "ocds-2", "id": "1"}]}\n',
+    "a record with releases and compiledRelease after": _pretty(
+        {"ocid": "ocds-abc-9", "releases": [release("ocds-abc-9")], "compiledRelease": release()}
+    ),
+    "records, then more keys": _pretty({"records": [_RECORD], "version": "1.0", "uri": "u"}),
+    "object that is not OCDS": _pretty({"a": [1, 2, {"b": None}], "c": "d"}),
+    "empty object": b"{ }\n",
+    "release then a list": _pretty({"releases": [release()]}, [release(rid="2")]),
+    "a number at the end": _pretty({"releases": [release()], "n": 12345678}),
+    "not JSON after the object": _pretty({"releases": [release()]}) + b"xyz",
+}
+
+
+@pytest.mark.parametrize("name", list(WHOLE_FILES))
+def test_a_file_read_whole_gives_what_streaming_it_gives(write_json, monkeypatch, name, tmp_path):
+    path = write_json("f.json", None, raw=WHOLE_FILES[name])
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    whole = _read_as(path, monkeypatch, 64 * 1024 * 1024)
+    assert whole == _read_as(path, monkeypatch, 0)  # streamed from the first byte
+    assert whole == _read_as(path, monkeypatch, 100)  # a start read, then streamed
+    assert whole == _read_as(path, monkeypatch, 100, spool)  # copied and mapped
+    gzipped = tmp_path / "f.json.gz"
+    gzipped.write_bytes(gzip.compress(WHOLE_FILES[name]))
+    assert whole == _read_as(gzipped, monkeypatch, 100, spool)
+    assert not list(spool.iterdir())  # the copy is gone
+
+
+def test_the_real_samples_read_whole_give_what_streaming_them_gives(ocds_samples, monkeypatch):
+    from bhrplan.procurement.ocds.sources import expand_paths
+
+    sources = expand_paths([ocds_samples])
+    read = [_read_as(s, monkeypatch, 64 * 1024 * 1024) for s in sources]
+    assert sum(len(r[0]) for r in read if isinstance(r, tuple)) > 100
+    assert read == [_read_as(s, monkeypatch, 0) for s in sources]
+
+
+@pytest.mark.parametrize("limit", [64 * 1024 * 1024, 100])
+def test_a_file_read_whole_is_walked_not_streamed(write_json, monkeypatch, tmp_path, limit):
+    from bhrplan.procurement.ocds import reader
+
+    def no_streaming(self, stream):
+        raise AssertionError("streamed")
+
+    monkeypatch.setattr(reader._Reader, "_read_streaming", no_streaming)
+    monkeypatch.setattr(reader, "WHOLE_FILE_BYTES", limit)  # 100: copied and mapped
+    path = write_json("f.json", None, raw=WHOLE_FILES["record package"])
+    it, stats = read_file(path, spool=tmp_path)
+    assert [e.kind for e in it] == ["release", "compiled", "release"]
+    assert (stats.records, stats.linked_releases) == (2, 1)
+
+
+@pytest.mark.parametrize("name", ["record package", "a number at the end", "truncated"])
+def test_values_longer_than_the_first_window_are_found_whole(write_json, monkeypatch, name):
+    from bhrplan.procurement.ocds import reader
+
+    path = write_json("f.json", None, raw=WHOLE_FILES[name])
+    expected = _read_as(path, monkeypatch, 0)
+    for window in (1, 3, 7):  # a window may end inside a number, a string, an object
+        monkeypatch.setattr(reader, "_WINDOW", window)
+        assert _read_as(path, monkeypatch, 64 * 1024 * 1024) == expected
+
+
+def test_a_window_that_cuts_a_number_or_a_literal_short_grows(write_json, monkeypatch):
+    from bhrplan.procurement.ocds import reader
+
+    values = [-1.5e3, 2.25, -7, 10**6, True, False, None, 'a\\"b', 0.5e-2]
+    raw = _pretty({"releases": [release(tender={"id": "t", "x": values}, **{"y": -0.0})]})
+    expected = _read_as(write_json("f.json", None, raw=raw), monkeypatch, 0)
+    monkeypatch.setattr(
+        reader._Reader, "_read_streaming", lambda self, stream: pytest.fail("streamed")
+    )
+    for window in range(1, 40):
+        monkeypatch.setattr(reader, "_WINDOW", window)
+        assert _read_as(write_json("f.json", None, raw=raw), monkeypatch, 10**6) == expected
+
+
+def test_a_release_with_a_huge_integer_is_read_as_json_lines_read_it(write_json):
+    # orjson reads an integer beyond 64 bits as a float, as it does for JSON Lines lines.
+    raw = _pretty({"releases": [release(tender={"id": "t", "value": {"amount": 10**30}})]})
+    got, _stats = entries(write_json("f.json", None, raw=raw))
+    assert got[0].data["tender"]["value"]["amount"] == pytest.approx(1e30)
