@@ -24,8 +24,10 @@ the size of the dataset.
 
 from __future__ import annotations
 
+import codecs
 import gc
 import logging
+import mmap
 import os
 import shutil
 import struct
@@ -33,9 +35,9 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
-from itertools import accumulate
+from itertools import accumulate, count
 from multiprocessing import get_context, shared_memory
 from pathlib import Path
 from typing import Any
@@ -56,9 +58,11 @@ from bhrplan.procurement.ocds.reader import (
     OcdsFileError,
     ReadStats,
     _line_error,
+    _NotWalked,
     _open,
     _Reader,
     decompress_error,
+    item_spans,
     read_file,
 )
 from bhrplan.procurement.ocds.sources import Source, close_archives, expand_paths
@@ -298,22 +302,64 @@ _FILE_ERRORS = (OcdsFileError, UnicodeDecodeError, ValueError, TypeError, Recurs
 
 
 @_collector_paused()
-def _stage_file(directory: str, buckets: int, file_number: int, source: Source) -> _Staged:
-    """Stage a whole file (any format) with the streaming reader."""
+def _stage_file(
+    directory: str, buckets: int, file_number: int, source: Source, chunk: int = 0
+) -> _Staged:
+    """Stage a whole file (any format) with the reader; `chunk`: _AGAIN for a package
+    whose chunks were dropped (see stage)."""
     stats = ReadStats()
-    stager = _Stager(directory, buckets, file_number, 0)
+    stager = _Stager(directory, buckets, file_number, chunk)
     try:
         entries, stats = read_file(source, projected=True, spool=Path(directory))
         for entry in entries:
             stager.add(entry)
         stager.flush()
     except _FILE_ERRORS as exc:
-        return _Staged(file_number, 0, stats, FileProblem.from_exception(exc))
+        return _Staged(file_number, chunk, stats, FileProblem.from_exception(exc))
     except DECOMPRESS_ERRORS as exc:  # while a package is streamed
         if isinstance(exc, OSError) and exc.errno is not None:
             raise  # the system's error, not the file's (a full disk stops the screening)
-        return _Staged(file_number, 0, stats, decompress_error(source, exc).problem)
-    return _Staged(file_number, 0, stats)
+        return _Staged(file_number, chunk, stats, decompress_error(source, exc).problem)
+    return _Staged(file_number, chunk, stats)
+
+
+# The chunk number of a big package staged whole after all, by one worker: its chunks of
+# items, staged before it turned out not to be a plain package, are dropped (superseded).
+_AGAIN = 0xFFFFFFFF
+
+
+@_collector_paused()
+def _stage_spans(
+    directory: str,
+    buckets: int,
+    file_number: int,
+    chunk: int,
+    spool: str,
+    offset: int,
+    key: str,
+    version: str,
+    first: int,
+    spans: list[tuple[int, int]],
+) -> _Staged:
+    """Stage one chunk of the items of a big package's `releases` or `records` (`key`):
+    their places in its uncompressed copy `spool` (from `offset`), found by the main
+    process (reader.item_spans), the first of them item number `first`."""
+    reader = _Reader(Source(Path(spool)), projected=True)
+    stager = _Stager(directory, buckets, file_number, chunk)
+    with open(spool, "rb") as copy:
+        mapped = mmap.mmap(copy.fileno(), 0, access=mmap.ACCESS_READ)
+        view = memoryview(mapped)[offset:]
+        try:
+            for entry in reader.span_entries(view, key, version, first, spans):
+                stager.add(entry)
+            stager.flush()
+        except _FILE_ERRORS as exc:
+            return _Staged(file_number, chunk, reader.stats, FileProblem.from_exception(exc))
+        finally:
+            view.release()
+            with suppress(BufferError):  # (values still refer to it: closed when freed)
+                mapped.close()
+    return _Staged(file_number, chunk, reader.stats)
 
 
 @_collector_paused()
@@ -471,18 +517,25 @@ def stage(
     workers: int,
     progress: Progress | None = None,
     skip: dict[int, FileProblem] | None = None,
-) -> list[FileReport]:
-    """Stage every file; `skip`: files already known to fail (not read again)."""
+) -> tuple[list[FileReport], frozenset[int]]:
+    """Stage every file; `skip`: files already known to fail (not read again). Also
+    returns the files whose chunks are superseded (staged whole again, as _AGAIN)."""
     reports = [FileReport(path=str(s.path), ok=True, member=s.member) for s in files]
     for number, problem in (skip or {}).items():
         reports[number].fail(problem)
     total_mb = max(1, sum(source.estimated_size() for source in files) // 1_000_000)
     done_mb = 0
-    pending: list[tuple[Future[_Staged], Any]] = []
+    pending: list[tuple[Future[_Staged], Any, int]] = []
     failed_chunk: dict[int, int] = {}  # file → first failing chunk
     shared = _SharedBlocks(2 * workers if workers > 1 else 0, 2 * CHUNK_BYTES)
+    spools: dict[int, Path] = {}  # file → its uncompressed copy, while its items are staged
+    superseded: set[int] = set()
 
-    def collect(future: Future[_Staged], segment: Any) -> None:
+    def release_spool(number: int) -> None:
+        if number in spools and all(n != number for _f, _s, n in pending):
+            spools.pop(number).unlink(missing_ok=True)
+
+    def collect(future: Future[_Staged], segment: Any, number: int) -> None:
         try:
             staged = future.result()
         finally:
@@ -492,14 +545,75 @@ def stage(
         if staged.problem and staged.chunk < failed_chunk.get(staged.file_number, 1 << 62):
             failed_chunk[staged.file_number] = staged.chunk
             report.fail(staged.problem)
+        release_spool(number)
 
-    def wait_for_room() -> None:
+    def wait_for_room(room: int = 2 * workers) -> None:
         # At most two tasks per worker in flight: memory stays bounded by the chunk size.
-        while len(pending) >= 2 * workers:
+        while len(pending) >= room:
             collect(*pending.pop(0))
 
-    def submit(fn: Callable[..., _Staged], *args: Any, segment: Any = None) -> None:
-        pending.append((pool.submit(fn, str(directory), buckets, *args), segment))
+    def submit(fn: Callable[..., _Staged], number: int, *args: Any, segment: Any = None) -> None:
+        pending.append((pool.submit(fn, str(directory), buckets, number, *args), segment, number))
+
+    def stage_package(number: int, source: Source) -> None:
+        """A big file that is not JSON Lines: copied uncompressed into the staging folder,
+        where the main process finds its items (reader.item_spans) and the workers stage
+        them chunk by chunk. Anything but a plain release or record package is staged
+        whole by one worker instead (what the chunks staged of it is dropped), unless
+        a chunk already failed the file: that is its first problem in the file's order."""
+        spool = directory / f"spool-{number:05d}.json"
+        try:
+            with _open(source) as stream, spool.open("wb") as copy:
+                shutil.copyfileobj(stream, copy, 1024 * 1024)
+        except _CHUNKING_ERRORS as exc:
+            spool.unlink(missing_ok=True)
+            if isinstance(exc, OSError) and exc.errno is not None:
+                raise  # the system's error (a full disk stops the screening)
+            wait_for_room()
+            submit(_stage_file, number, source)  # which reports the problem
+            return
+        spools[number] = spool
+        try:
+            _submit_spans(number, spool)
+        except (_NotWalked, OcdsFileError):  # (a member the whole file's reading reports)
+            wait_for_room(room=1)  # this file's chunks done
+            if number not in failed_chunk:
+                superseded.add(number)
+                reports[number] = FileReport(path=str(source.path), ok=True, member=source.member)
+                submit(_stage_file, number, source, _AGAIN)
+        release_spool(number)
+
+    def _submit_spans(number: int, spool: Path) -> None:
+        nonlocal done_mb
+        with spool.open("rb") as copy:
+            mapped = mmap.mmap(copy.fileno(), 0, access=mmap.ACCESS_READ)
+            view = memoryview(mapped)
+            offset = len(codecs.BOM_UTF8) if view[:3] == codecs.BOM_UTF8 else 0
+            walk = item_spans(view[offset:], CHUNK_BYTES)
+            try:
+                for chunk in count():
+                    try:
+                        key, version, first, spans = next(walk)
+                    except StopIteration as done:
+                        meta: dict[str, Any] = done.value
+                        if "ocid" in meta or not ("releases" in meta or "records" in meta):
+                            raise _NotWalked from None  # a record or a release: whole
+                        return
+                    if number in failed_chunk:
+                        return  # the file already failed: no need to read on
+                    wait_for_room()
+                    submit(
+                        _stage_spans, number, chunk, str(spool), offset, key, version, first, spans
+                    )
+                    done_mb += (spans[-1][1] - spans[0][0]) // 1_000_000
+                    if progress:
+                        progress("read", min(done_mb, total_mb), total_mb)
+                    mapped.madvise(mmap.MADV_DONTNEED)  # (the workers read it from here)
+            finally:
+                walk.close()
+                view.release()
+                with suppress(BufferError):
+                    mapped.close()
 
     try:
         for number, source in enumerate(files):
@@ -521,6 +635,8 @@ def stage(
                     if not isinstance(exc, OcdsFileError):
                         exc = decompress_error(source, exc)
                     reports[number].fail(exc)
+            elif workers > 1 and source.estimated_size() >= 2 * CHUNK_BYTES:
+                stage_package(number, source)
             else:
                 wait_for_room()
                 submit(_stage_file, number, source)
@@ -530,6 +646,8 @@ def stage(
     finally:
         # (on an error, the caller's pool shutdown cancels what has not started)
         shared.close()
+        for spool in spools.values():
+            spool.unlink(missing_ok=True)
     for report in reports:
         if report.ok and report.releases == 0 and report.compiled == 0:
             report.fail(
@@ -537,7 +655,7 @@ def stage(
             )
     if progress:
         progress("read", total_mb, total_mb)
-    return reports
+    return reports, frozenset(superseded)
 
 
 # -- compile ------------------------------------------------------------------
@@ -577,7 +695,7 @@ _StagedRelease = tuple[tuple[int, int, int], int, memoryview, int]
 
 
 def _read_bucket(
-    directory: str, bucket: int, failed: frozenset[int]
+    directory: str, bucket: int, failed: frozenset[int], superseded: frozenset[int] = frozenset()
 ) -> dict[str, list[_StagedRelease]]:
     groups: dict[str, list[_StagedRelease]] = {}
     size = _HEADER.size
@@ -596,7 +714,7 @@ def _read_bucket(
             offset += n_ocid + n_date
             doc = data[offset : offset + n_doc]
             offset += n_doc
-            if file_number not in failed:
+            if file_number not in failed and (file_number not in superseded or chunk == _AGAIN):
                 groups.setdefault(ocid, []).append(
                     ((file_number, chunk, position), kind, doc, line)
                 )
@@ -660,9 +778,11 @@ def _releases(entries: list[_StagedRelease], out: _Compiled) -> list[dict[str, A
 
 
 @_collector_paused()
-def _compile_bucket(directory: str, bucket: int, failed: frozenset[int]) -> _Compiled:
+def _compile_bucket(
+    directory: str, bucket: int, failed: frozenset[int], superseded: frozenset[int] = frozenset()
+) -> _Compiled:
     out = _Compiled(bucket, str(Path(directory) / f"items-b{bucket:04d}.parquet"))
-    groups = _read_bucket(directory, bucket, failed)
+    groups = _read_bucket(directory, bucket, failed, superseded)
     rows: list[tuple[Any, ...]] = []
     with pq.ParquetWriter(out.path, BUCKET_SCHEMA, compression="zstd") as writer:
 
@@ -756,10 +876,12 @@ def _stage_and_compile(
     added to `late`, the pass's output is removed, and the caller runs a pass again
     without them, so that nothing of a failed file is kept."""
     result.ocids = result.undated = result.conflicting = 0
-    result.files = stage(files, directory, result.buckets, pool, result.workers, progress, late)
+    result.files, superseded = stage(
+        files, directory, result.buckets, pool, result.workers, progress, late
+    )
     failed = frozenset(n for n, report in enumerate(result.files) if not report.ok)
     buckets = sorted({int(p.stem.rsplit("-b", 1)[1]) for p in directory.glob("stage-*-b*.bin")})
-    futures = [pool.submit(_compile_bucket, str(directory), b, failed) for b in buckets]
+    futures = [pool.submit(_compile_bucket, str(directory), b, failed, superseded) for b in buckets]
     parts: list[tuple[str, int]] = []
     found: dict[int, tuple[tuple[int, int], FileProblem]] = {}
     for done, future in enumerate(futures, start=1):

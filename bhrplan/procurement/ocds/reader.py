@@ -27,7 +27,7 @@ import tempfile
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
@@ -366,49 +366,32 @@ class _Reader:
 
     def _walk(self, view: memoryview, trim: Callable[[], None] | None) -> Iterator[Entry]:
         """One top-level JSON object, in the order of its members, as `_top_level_object`
-        streams it: msgspec finds where each value ends without decoding it (`_end`),
-        each value is parsed on its own (`_parse`), and the `releases` or `records` array
-        item by item. Raises _NotWalked for anything else."""
-        pos = _skip(view, 0)
-        if view[pos : pos + 1] != b"{":
-            raise _NotWalked
+        streams it: `item_spans` finds each value, each is parsed on its own (`_parse`),
+        and the `releases` or `records` array item by item. Raises _NotWalked for
+        anything else."""
+        spans = item_spans(view, 1024 * 1024)
+        while True:
+            try:
+                key, version, first, found = next(spans)
+            except StopIteration as done:
+                meta: dict[str, Any] = done.value
+                break
+            if trim is not None:
+                trim()
+            yield from self.span_entries(view, key, version, first, found)
+        if isinstance(meta.get("version"), str):
+            self.version_hint = meta["version"]
+        yield from self._object_end(meta, Location(value=1))
+
+    def span_entries(
+        self, view: memoryview, key: str, version: str, first: int, spans: list[tuple[int, int]]
+    ) -> Iterator[Entry]:
+        """The entries of items of a package's `releases` or `records` (`key`) found by
+        `item_spans`, the first of them its item number `first`."""
         where = Location(value=1)
-        meta: dict[str, Any] = {}
-        pos = _skip(view, pos + 1)
-        closing = view[pos : pos + 1] == b"}"
-        while not closing:
-            end = _end(view, pos)
-            key = _decode_key(view[pos:end])
-            pos = _expect(view, end, b":")
-            if key in ("releases", "records") and view[pos : pos + 1] == b"[":
-                version = str(meta.get("version") or "")
-                pos = _skip(view, pos + 1)
-                n = 0
-                while view[pos : pos + 1] != b"]":
-                    if n:
-                        pos = _expect(view, pos, b",")
-                    if trim is not None and n % 1024 == 0:
-                        trim()
-                    end = _end(view, pos)
-                    item = _parse(view[pos:end])
-                    yield from self.package_item(key, item, where.at(f"{key}[{n}]"), version)
-                    n += 1
-                    pos = _skip(view, end)
-                pos += 1
-                meta[key] = True
-            else:
-                end = _end(view, pos)
-                meta[key] = _parse(view[pos:end])
-                if key == "version" and isinstance(meta[key], str):
-                    self.version_hint = meta[key]
-                pos = end
-            pos = _skip(view, pos)
-            closing = view[pos : pos + 1] == b"}"
-            if not closing:
-                pos = _expect(view, pos, b",")
-        if _skip(view, pos + 1) != len(view):
-            raise _NotWalked  # more values after it: streamed
-        yield from self._object_end(meta, where)
+        for n, (start, end) in enumerate(spans, start=first):
+            item = _parse(view[start:end])
+            yield from self.package_item(key, item, where.at(f"{key}[{n}]"), version)
 
     def _read_streaming(self, stream: IO[bytes]) -> Iterator[Entry]:
         events = ijson.parse(stream, multiple_values=True, use_float=True)
@@ -556,6 +539,58 @@ def _parse(text: memoryview) -> Any:
         raise _ijson_error(exc) from exc
     except UnicodeDecodeError as exc:
         raise OcdsFileError("not_utf8") from exc
+
+
+def item_spans(
+    view: memoryview, batch_bytes: int
+) -> Generator[tuple[str, str, int, list[tuple[int, int]]], None, dict[str, Any]]:
+    """Walk one top-level JSON object member by member, as `_top_level_object` streams
+    it, without decoding the items of its `releases` or `records` array: yields them in
+    batches of about `batch_bytes` as (key, the package's version so far, number of the
+    first item, [(start, end) of each item in `view`]); returns the other members,
+    parsed (an array walked through shows as True). msgspec finds where each value ends
+    (`_end`). Raises _NotWalked for anything else: the file is then streamed."""
+    pos = _skip(view, 0)
+    if view[pos : pos + 1] != b"{":
+        raise _NotWalked
+    meta: dict[str, Any] = {}
+    pos = _skip(view, pos + 1)
+    closing = view[pos : pos + 1] == b"}"
+    while not closing:
+        end = _end(view, pos)
+        key = _decode_key(view[pos:end])
+        pos = _expect(view, end, b":")
+        if key in ("releases", "records") and view[pos : pos + 1] == b"[":
+            version = str(meta.get("version") or "")
+            pos = _skip(view, pos + 1)
+            n = first = size = 0
+            batch: list[tuple[int, int]] = []
+            while view[pos : pos + 1] != b"]":
+                if n:
+                    pos = _expect(view, pos, b",")
+                end = _end(view, pos)
+                batch.append((pos, end))
+                size += end - pos
+                n += 1
+                if size >= batch_bytes:
+                    yield key, version, first, batch
+                    first, size, batch = n, 0, []
+                pos = _skip(view, end)
+            if batch:
+                yield key, version, first, batch
+            pos += 1
+            meta[key] = True
+        else:
+            end = _end(view, pos)
+            meta[key] = _parse(view[pos:end])
+            pos = end
+        pos = _skip(view, pos)
+        closing = view[pos : pos + 1] == b"}"
+        if not closing:
+            pos = _expect(view, pos, b",")
+    if _skip(view, pos + 1) != len(view):
+        raise _NotWalked  # more values after it: streamed
+    return meta
 
 
 class _Chain(io.RawIOBase):

@@ -635,3 +635,78 @@ def test_a_big_package_is_copied_mapped_and_screened_like_the_same_releases_in_l
     assert result.files[0].ok and result.files[0].releases == len(releases)
     assert from_package.execute(query).fetchall() == from_lines.execute(query).fetchall()
     assert from_package.execute("SELECT count(*) FROM items").fetchone()[0] == 1077
+
+
+def _screened(paths, workers):
+    con = duckdb.connect()
+    result = build_items(paths, con, workers=workers)
+    counts = ("releases", "compiled", "records", "linked_releases", "upgraded")
+    files = [
+        (f.ok, f.error_code, f.error_location, *(getattr(f, name) for name in counts))
+        for f in result.files
+    ]
+    query = "SELECT * EXCLUDE (row_id) FROM items ORDER BY ALL"
+    return files, con.execute(query).fetchall()
+
+
+def test_big_packages_are_cut_into_chunks_of_items_like_json_lines(
+    ocds_samples, tmp_path, monkeypatch
+):
+    """The main process finds the items of a big package and the workers stage them in
+    chunks (run here in this process): the same files, counts, errors and items as one
+    worker reading each file whole; what is not a plain package is staged whole again."""
+    from bhrplan.procurement.ocds import pipeline
+    from bhrplan.procurement.tests.test_reader import WHOLE_FILES
+
+    paths = []
+    for number, raw in enumerate(WHOLE_FILES.values()):
+        path = tmp_path / f"f{number:02d}.json.gz"
+        path.write_bytes(gzip.compress(raw))
+        paths.append(path)
+    expected = [_screened([path], workers=1) for path in paths]
+    expected_samples = _screened([ocds_samples], workers=1)
+
+    calls = {"spans": 0, "again": 0}
+    spans, whole = pipeline._stage_spans, pipeline._stage_file
+
+    def counted_spans(*args):
+        calls["spans"] += 1
+        return spans(*args)
+
+    def counted_whole(*args):
+        calls["again"] += args[-1] == pipeline._AGAIN
+        return whole(*args)
+
+    monkeypatch.setattr(pipeline, "_stage_spans", counted_spans)
+    monkeypatch.setattr(pipeline, "_stage_file", counted_whole)
+    monkeypatch.setattr(pipeline, "_executor", lambda workers: pipeline._Inline())
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64)  # every file is big, items few per chunk
+    for path, want in zip(paths, expected, strict=True):
+        assert _screened([path], workers=2) == want, path
+    # (17 plain packages, some with several chunks; 12 files staged whole again)
+    assert calls["spans"] >= 25 and calls["again"] >= 10
+    assert _screened([ocds_samples], workers=2) == expected_samples
+    assert not list(tmp_path.glob("**/spool-*"))
+
+
+def test_a_big_package_is_staged_by_worker_processes_like_by_one(ocds_samples, tmp_path):
+    from bhrplan.procurement.ocds import pipeline
+    from bhrplan.procurement.ocds.reader import OcdsFileError, read_file
+    from bhrplan.procurement.ocds.sources import expand_paths
+
+    releases = []
+    for source in expand_paths([ocds_samples]):
+        try:
+            found, _stats = read_file(source)
+            releases += [e.data for e in found if e.kind == "release"]
+        except OcdsFileError:
+            continue
+    copies = []
+    for n in range(20):  # about 25 MB of JSON: big enough to be cut into chunks
+        copies += [{**r, "ocid": f"{r['ocid']}-{n}"} for r in releases]
+    package = tmp_path / "package.json.gz"
+    package.write_bytes(gzip.compress(json.dumps({"version": "1.1", "releases": copies}).encode()))
+    assert package.stat().st_size * 10 >= 2 * pipeline.CHUNK_BYTES
+    one = _screened([package], workers=1)
+    assert _screened([package], workers=2) == one
+    assert one[0][0][3] == len(copies)  # releases read
