@@ -575,7 +575,9 @@ def stage(
         spools[number] = spool
         try:
             _submit_spans(number, spool)
-        except (_NotWalked, OcdsFileError):  # (a member the whole file's reading reports)
+        except (_NotWalked, OcdsFileError, ValueError):
+            # Not a plain package (or a member, or an empty copy, that the whole file's
+            # reading reports): staged whole again.
             wait_for_room(room=1)  # this file's chunks done
             if number not in failed_chunk:
                 superseded.add(number)
