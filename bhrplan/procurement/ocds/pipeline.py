@@ -186,10 +186,19 @@ def default_workers(files: list[Source]) -> int:
 
 def _check_disk(files: list[Source], directory: Path) -> None:
     """Stop before reading when the staging cannot fit on the disk even by the lowest
-    estimate (gzip 3× smaller than its JSON, staged projections half the JSON): rather
-    than fill the disk after minutes of work. Above it, a full disk still stops the
-    screening (`disk_full`), with everything staged removed."""
+    estimate (gzip 3× smaller than its JSON, staged projections half the JSON, plus the
+    uncompressed copy of the biggest package, see stage): rather than fill the disk
+    after minutes of work. Above it, a full disk still stops the screening
+    (`disk_full`), with everything staged removed."""
     needed = sum(source.estimated_size(gzip_ratio=3) for source in files) // 2
+    needed += max(
+        (
+            source.estimated_size(gzip_ratio=3)
+            for source in files
+            if source.estimated_size() >= 2 * CHUNK_BYTES and not _is_big_jsonl(source)
+        ),
+        default=0,
+    )
     free = shutil.disk_usage(directory).free
     if needed > free:
         raise ScreeningStopped(

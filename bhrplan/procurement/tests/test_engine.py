@@ -228,6 +228,32 @@ def test_a_dataset_that_cannot_fit_on_the_disk_is_stopped_before_anything_is_rea
     )
 
 
+def test_the_disk_check_counts_the_copy_a_big_package_needs(tmp_path, monkeypatch):
+    import json
+    from collections import namedtuple
+
+    from bhrplan.procurement.ocds import pipeline
+    from bhrplan.procurement.ocds.errors import ScreeningStopped
+    from bhrplan.procurement.ocds.sources import expand_paths
+    from bhrplan.procurement.tests.conftest import release
+
+    releases = [release(f"ocds-abc-{n}", tender={"title": "x" * 200}) for n in range(200)]
+    lines = tmp_path / "releases.jsonl"
+    lines.write_text("".join(json.dumps(r) + "\n" for r in releases))
+    package = tmp_path / "package.json"
+    package.write_text(json.dumps({"version": "1.1", "releases": releases}, indent=1))
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 1024)  # both files are big
+    staging = lines.stat().st_size // 2  # the lowest estimate of the staging alone
+    usage = namedtuple("usage", "total used free")
+    free = staging + 10
+    monkeypatch.setattr(pipeline.shutil, "disk_usage", lambda path: usage(free, 0, free))
+    pipeline._check_disk(expand_paths([lines]), tmp_path)  # fits
+    with pytest.raises(ScreeningStopped):  # the package's copy on top of it does not
+        pipeline._check_disk(expand_paths([package]), tmp_path)
+    free = package.stat().st_size * 2
+    pipeline._check_disk(expand_paths([package]), tmp_path)
+
+
 @pytest.mark.parametrize("package", [True, False], ids=["streamed package", "json lines"])
 def test_a_disk_that_fills_while_staging_stops_the_screening_not_one_file(
     tmp_path, monkeypatch, package
