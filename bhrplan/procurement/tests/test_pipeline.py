@@ -690,6 +690,26 @@ def test_big_packages_are_cut_into_chunks_of_items_like_json_lines(
     assert not list(tmp_path.glob("**/spool-*"))
 
 
+def test_big_packages_inside_a_zip_archive_are_cut_into_chunks_too(tmp_path, monkeypatch):
+    import zipfile
+
+    from bhrplan.procurement.ocds import pipeline
+    from bhrplan.procurement.tests.test_reader import WHOLE_FILES
+
+    archive = tmp_path / "datos.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for number, raw in enumerate(WHOLE_FILES.values()):
+            zf.writestr(f"2024/f{number:02d}.json", raw)
+    expected = _screened([archive], workers=1)
+    spans = pipeline._stage_spans
+    calls = []
+    monkeypatch.setattr(pipeline, "_stage_spans", lambda *a: calls.append(1) or spans(*a))
+    monkeypatch.setattr(pipeline, "_executor", lambda workers: pipeline._Inline())
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64)
+    assert _screened([archive], workers=2) == expected
+    assert len(calls) >= 25
+
+
 def test_a_big_package_is_staged_by_worker_processes_like_by_one(ocds_samples, tmp_path):
     from bhrplan.procurement.ocds import pipeline
     from bhrplan.procurement.ocds.reader import OcdsFileError, read_file
