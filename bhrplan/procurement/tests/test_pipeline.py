@@ -683,7 +683,7 @@ def test_big_packages_are_cut_into_chunks_of_items_like_json_lines(
     monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64)  # every file is big, items few per chunk
     for path, want in zip(paths, expected, strict=True):
         assert _screened([path], workers=2) == want, path
-    # (17 plain packages, some with several chunks; 12 files staged whole again, and
+    # (18 plain packages, some with several chunks; 12 files staged whole again, and
     # the empty and blank ones)
     assert calls["spans"] >= 25 and calls["again"] >= 12
     assert _screened([ocds_samples], workers=2) == expected_samples

@@ -356,6 +356,9 @@ WHOLE_FILES = {
     "release then a list": _pretty({"releases": [release()]}, [release(rid="2")]),
     "a number at the end": _pretty({"releases": [release()], "n": 12345678}),
     "not JSON after the object": _pretty({"releases": [release()]}) + b"xyz",
+    "Windows line ends and tabs": _pretty({"version": "1.1", "releases": [release()] * 2})
+    .replace(b"\n", b"\r\n")
+    .replace(b" ", b"\t"),
 }
 
 
