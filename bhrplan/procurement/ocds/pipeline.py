@@ -568,9 +568,10 @@ def stage(
         """A big file that is not JSON Lines: copied uncompressed into the staging folder
         (even when it is plain JSON on disk: a mapped file that someone shortens while it
         is read kills the process that reads it), where the main process finds its items
-        (reader.item_spans) and the workers stage them chunk by chunk. Anything but a plain release or record package is staged
-        whole by one worker instead (what the chunks staged of it is dropped), unless
-        a chunk already failed the file: that is its first problem in the file's order."""
+        (reader.item_spans) and the workers stage them chunk by chunk. Anything but a
+        plain release or record package is staged whole by one worker instead (what the
+        chunks staged of it is dropped), unless a chunk already failed the file: that is
+        its first problem in the file's order."""
         spool = directory / f"spool-{number:05d}.json"
         try:
             with _open(source) as stream, spool.open("wb") as copy:
