@@ -731,3 +731,12 @@ def test_a_big_package_is_staged_by_worker_processes_like_by_one(ocds_samples, t
     one = _screened([package], workers=1)
     assert _screened([package], workers=2) == one
     assert one[0][0][3] == len(copies)  # releases read
+
+    read = []  # the "read" progress moves while the package is copied, then walked
+    build_items(
+        [package],
+        duckdb.connect(),
+        lambda stage, done, total: stage == "read" and read.append((done, total)),
+        workers=2,
+    )
+    assert len(read) >= 6 and read == sorted(read) and read[-1][0] == read[-1][1]
