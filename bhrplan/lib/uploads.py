@@ -6,7 +6,9 @@ answers everything else with a translated `ValidationError` (codes "type", "empt
 "content"). Evidence, event minutes and OCDS uploads all go through it.
 """
 
+import bz2
 import gzip
+import lzma
 import zipfile
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -54,6 +56,8 @@ _TYPES = [
     FileType("ods", "ODS", "application/vnd.oasis.opendocument.spreadsheet", ("ods",)),
     FileType("json", "JSON", "application/json", ("json", "jsonl", "ndjson")),
     FileType("gzip", "gzip", "application/gzip", ("gz",)),
+    FileType("bzip2", "bzip2", "application/x-bzip2", ("bz2",)),
+    FileType("xz", "xz", "application/x-xz", ("xz",)),
     # Any other ZIP archive (OOXML and OpenDocument files are told apart by their parts).
     FileType("zip", "ZIP", "application/zip", ("zip",)),
 ]
@@ -102,12 +106,13 @@ def _zip_type(upload: IO[bytes]) -> str | None:
     return "zip"  # a plain archive whose directory reads
 
 
-def _gzip_ok(upload: IO[bytes]) -> bool:
-    """A gzip stream whose first block decompresses (a cut or corrupt header does not)."""
+def _decompresses(opener: Any, upload: IO[bytes]) -> bool:
+    """A compressed stream (gzip, bzip2, xz) whose first block decompresses (a cut or
+    corrupt header does not)."""
     try:
-        with gzip.GzipFile(fileobj=upload) as stream:
+        with opener(upload) as stream:
             stream.read(HEAD_BYTES)
-    except (OSError, EOFError, ValueError):
+    except (OSError, EOFError, ValueError, lzma.LZMAError):
         return False
     return True
 
@@ -129,7 +134,11 @@ def sniff(upload: Any) -> str | None:
         if head.startswith(b"PK\x03\x04"):
             return _zip_type(upload)
         if head.startswith(b"\x1f\x8b"):
-            return "gzip" if _gzip_ok(upload) else None
+            return "gzip" if _decompresses(lambda f: gzip.GzipFile(fileobj=f), upload) else None
+        if head.startswith(b"BZh"):
+            return "bzip2" if _decompresses(bz2.BZ2File, upload) else None
+        if head.startswith(b"\xfd7zXZ\x00"):
+            return "xz" if _decompresses(lzma.LZMAFile, upload) else None
         text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
         if text[:1] in (b"{", b"["):
             return "json"

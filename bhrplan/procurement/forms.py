@@ -29,7 +29,7 @@ class DatasetForm(forms.Form):
     name = forms.CharField(label=_("Name of the dataset"), max_length=200)
     territory = forms.ModelChoiceField(label=_("Territory"), queryset=Territory.objects.none())
     upload = MultipleFileField(
-        label=_("OCDS files (JSON, JSON Lines, gzip or ZIP)"),
+        label=_("OCDS files (JSON, JSON Lines, gzip, bzip2, xz or ZIP)"),
         required=False,
         help_text=_(
             "Release or record packages, single releases or records; several files allowed. "

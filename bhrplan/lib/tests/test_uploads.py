@@ -1,5 +1,7 @@
+import bz2
 import gzip
 import io
+import lzma
 import zipfile
 
 import pytest
@@ -33,6 +35,8 @@ PPTX = package("[Content_Types].xml", "ppt/presentation.xml")
 ODT = package("odt", "content.xml")
 ODS = package("ods", "content.xml")
 GZIP = gzip.compress(b'{"releases": []}', mtime=0)  # fixed bytes: stable test ids across workers
+BZIP2 = bz2.compress(b'{"releases": []}')
+XZ = lzma.compress(b'{"releases": []}')
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
@@ -57,6 +61,10 @@ def check(name: str, content: bytes, types=("pdf", "docx", "odt"), **kwargs):
         (ODT, "odt"),
         (ODS, "ods"),
         (GZIP, "gzip"),
+        (BZIP2, "bzip2"),
+        (XZ, "xz"),
+        (b"BZh9 not really bzip2", None),
+        (XZ[:12], None),  # cut short
         (b'\xef\xbb\xbf\n  {"version": "1.1"}', "json"),
         (b"[]", "json"),
         (b"PK\x03\x04garbage", None),

@@ -1,7 +1,8 @@
 """Streaming reader for OCDS files as published.
 
 Accepts release packages, record packages (with or without compiledRelease), single
-releases, single records, JSON Lines and concatenated JSON, optionally gzip-compressed,
+releases, single records, JSON Lines and concatenated JSON, optionally compressed with
+gzip, bzip2 or xz,
 OCDS 1.0 and 1.1 mixed. A package or record is cut into its releases or records by
 msgspec without decoding them (each is then parsed on its own with orjson): read whole
 into memory up to WHOLE_FILE_BYTES; above that, when the caller gives a folder for it,
@@ -16,10 +17,12 @@ error report (the file's partial output is discarded).
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import contextlib
 import io
 import logging
+import lzma
 import mmap
 import re
 import shutil
@@ -40,7 +43,15 @@ from ocdskit.upgrade import upgrade_release_10_11
 
 from bhrplan.procurement.ocds.errors import Location, OcdsFileError, reason_of
 from bhrplan.procurement.ocds.projection import check_line
-from bhrplan.procurement.ocds.sources import UNSUPPORTED, ZIP_MAGIC, Source, file_sources
+from bhrplan.procurement.ocds.sources import (
+    BZIP2_MAGIC,
+    GZIP_MAGIC,
+    UNSUPPORTED,
+    XZ_MAGIC,
+    ZIP_MAGIC,
+    Source,
+    file_sources,
+)
 
 __all__ = ["Entry", "Location", "OcdsFileError", "ReadStats", "read_file"]
 
@@ -62,6 +73,7 @@ logging.getLogger("ocdskit").setLevel(logging.ERROR)
 DECOMPRESS_ERRORS: tuple[type[Exception], ...] = (
     OSError,
     EOFError,
+    lzma.LZMAError,
     cast(type[Exception], isal_zlib.error),
     zipfile.BadZipFile,
     zlib.error,
@@ -105,9 +117,13 @@ def _open(source: Source) -> IO[bytes]:
         if head.startswith(ZIP_MAGIC):
             raise OcdsFileError("archive_nested")
         raise OcdsFileError("archive_unsupported", format=kind)
-    if head.startswith(b"\x1f\x8b"):
+    if head.startswith(GZIP_MAGIC):
         # ISA-L's gzip (same format, same API) decompresses about 2.5× faster than zlib.
         return igzip.IGzipFile(fileobj=raw)  # type: ignore[return-value]
+    if head.startswith(BZIP2_MAGIC):
+        return bz2.BZ2File(raw)  # type: ignore[return-value]
+    if head.startswith(XZ_MAGIC):
+        return lzma.LZMAFile(raw)  # type: ignore[return-value]
     return raw
 
 

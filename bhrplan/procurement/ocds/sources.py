@@ -28,10 +28,12 @@ ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a member first; an archive with no
 UNSUPPORTED = {
     b"Rar!\x1a\x07": "RAR",
     b"7z\xbc\xaf\x27\x1c": "7-Zip",
-    b"BZh": "bzip2",
-    b"\xfd7zXZ\x00": "xz",
     b"\x28\xb5\x2f\xfd": "Zstandard",
 }
+# The first bytes of the compressions that are read (reader._open), and the name endings
+# of compressed files (their uncompressed size is estimated, see Source.estimated_size).
+GZIP_MAGIC, BZIP2_MAGIC, XZ_MAGIC = b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00"
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
 # Files that are documentation, not data: not read (in folders and in archives).
 SKIPPED_SUFFIXES = (".txt", ".md")
 # OOXML (xlsx, docx) and OpenDocument files are ZIP archives too: they are reported as
@@ -66,8 +68,8 @@ class Source:
         return f"{self.path} › {self.member}" if self.member else str(self.path)
 
     def estimated_size(self, gzip_ratio: int = 10) -> int:
-        """Uncompressed size (gzip counted as `gzip_ratio` times larger: about 10 for
-        OCDS JSON)."""
+        """Uncompressed size (gzip, bzip2 and xz counted as `gzip_ratio` times larger:
+        about 10 for OCDS JSON with gzip, more with the others)."""
         if self.member:
             size = self.size
             name = self.member
@@ -77,7 +79,7 @@ class Source:
             except OSError:
                 return 0
             name = self.path.name
-        return size * gzip_ratio if name.lower().endswith(".gz") else size
+        return size * gzip_ratio if name.lower().endswith(COMPRESSED_SUFFIXES) else size
 
     def open(self) -> IO[bytes]:
         """The raw bytes (still gzip-compressed if the file is); OcdsFileError if the file

@@ -188,8 +188,6 @@ def test_archives_that_cannot_be_read_are_reported_with_what_to_do(tmp_path):
 @pytest.mark.parametrize(
     ("name", "data", "kind"),
     [
-        ("a.json.bz2", bz2.compress(package(tender("ocds-x-1"))), "bzip2"),
-        ("a.json.xz", lzma.compress(package(tender("ocds-x-1"))), "xz"),
         ("a.rar", b"Rar!\x1a\x07\x01\x00" + bytes(40), "RAR"),
         ("a.7z", b"7z\xbc\xaf\x27\x1c" + bytes(40), "7-Zip"),
         ("a.json.zst", b"\x28\xb5\x2f\xfd" + bytes(40), "Zstandard"),
@@ -215,6 +213,39 @@ def test_compressions_and_archives_that_are_not_read_say_so(tmp_path, name, data
         "archive_unsupported",
         {"format": kind},
     )
+
+
+@pytest.mark.parametrize(
+    ("compress", "x"), [(bz2.compress, "bz2"), (lzma.compress, "xz")], ids=["bzip2", "xz"]
+)
+def test_bzip2_and_xz_files_are_read_like_gzip_on_disk_and_in_archives(tmp_path, compress, x):
+    plain = package(tender("ocds-x-1"), tender("ocds-x-2"))
+    lines = b"".join(json.dumps(tender(f"ocds-y-{n}")).encode() + b"\n" for n in range(3))
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "a.json").write_bytes(plain)
+    (tmp_path / "plain" / "b.jsonl").write_bytes(lines)
+    (tmp_path / "packed").mkdir()
+    (tmp_path / "packed" / f"a.json.{x}").write_bytes(compress(plain))
+    write_zip(tmp_path / "packed" / "b.zip", {f"b.jsonl.{x}": compress(lines)})
+    _plain, rows = screen(tmp_path / "plain")
+    result, packed_rows = screen(tmp_path / "packed")
+    assert packed_rows == rows and len(rows) == 5
+    assert [(f.ok, f.releases) for f in result.files] == [(True, 2), (True, 3)]
+
+
+@pytest.mark.parametrize(
+    ("compress", "x"), [(bz2.compress, "bz2"), (lzma.compress, "xz")], ids=["bzip2", "xz"]
+)
+def test_a_damaged_bzip2_or_xz_file_fails_alone(tmp_path, compress, x):
+    good = tmp_path / "good.json"
+    good.write_bytes(package(tender("ocds-x-1")))
+    bad = tmp_path / f"bad.json.{x}"
+    whole = compress(package(*(tender(f"ocds-z-{n}") for n in range(50))))
+    bad.write_bytes(whole[: len(whole) // 2])  # cut short, like a broken download
+    result, rows = screen(good, bad)
+    assert [f.ok for f in result.files] == [True, False]
+    assert result.files[1].error_code == "cannot_decompress"
+    assert {row[0] for row in rows} == {"ocds-x-1"}
 
 
 def test_sources_are_listed_in_order_and_survive_the_trip_to_a_worker(tmp_path):

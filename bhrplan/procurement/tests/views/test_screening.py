@@ -110,6 +110,35 @@ def test_it_screens_an_upload_in_the_background(
     assert "The file is empty (0 bytes)." in page.content.decode()
 
 
+def test_it_screens_bzip2_and_xz_uploads(
+    persona_clients, territory, django_capture_on_commit_callbacks
+):
+    import bz2
+    import lzma
+
+    def package(ocid: str) -> bytes:
+        item = {"id": "1", "description": "Guantes de nitrilo"}
+        data = {"version": "1.1", "releases": [release(ocid, tender={"id": "t", "items": [item]})]}
+        return json.dumps(data).encode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = persona_clients["coordinator"].post(
+            reverse("procurement:screening_create"),
+            {
+                "name": "Comprimidos",
+                "territory": territory.pk,
+                "upload": [
+                    upload("a.json.bz2", bz2.compress(package("ocds-abc-1"))),
+                    upload("b.json.xz", lzma.compress(package("ocds-abc-2"))),
+                ],
+            },
+        )
+    assert response.status_code == 302
+    screening = Screening.objects.get()
+    assert screening.status == Screening.Status.DONE and screening.file_errors == []
+    assert screening.summary["flagged_items"] == 2
+
+
 def test_it_says_why_files_were_not_used_in_the_viewers_language(
     persona_clients, territory, django_capture_on_commit_callbacks
 ):
@@ -281,6 +310,8 @@ def test_it_answers_bad_input_with_form_errors(persona_clients, territory, data,
         ("p.json.gz", b'{"releases": []}'),
         ("p.jsonl", b"\x1f\x8bxx"),
         ("p.zip", b"PK\x03\x04 cut short"),
+        ("p.json.bz2", b'{"releases": []}'),
+        ("p.json.xz", b"BZh91AY&SY"),
     ],
 )
 def test_it_refuses_files_whose_content_is_not_what_their_name_says(
