@@ -27,7 +27,6 @@ from __future__ import annotations
 import codecs
 import gc
 import logging
-import mmap
 import os
 import shutil
 import struct
@@ -35,7 +34,7 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from itertools import accumulate, count
 from multiprocessing import get_context, shared_memory
@@ -63,6 +62,7 @@ from bhrplan.procurement.ocds.reader import (
     _Reader,
     decompress_error,
     item_spans,
+    mapped_file,
     read_file,
 )
 from bhrplan.procurement.ocds.sources import Source, close_archives, expand_paths
@@ -318,8 +318,10 @@ def _stage_file(
     whose chunks were dropped (see stage)."""
     stats = ReadStats()
     stager = _Stager(directory, buckets, file_number, chunk)
+    # (a big package staged again was found not to be one: no second copy to walk it)
+    spool = None if chunk == _AGAIN else Path(directory)
     try:
-        entries, stats = read_file(source, projected=True, spool=Path(directory))
+        entries, stats = read_file(source, projected=True, spool=spool)
         for entry in entries:
             stager.add(entry)
         stager.flush()
@@ -355,19 +357,13 @@ def _stage_spans(
     process (reader.item_spans), the first of them item number `first`."""
     reader = _Reader(Source(Path(spool)), projected=True)
     stager = _Stager(directory, buckets, file_number, chunk)
-    with open(spool, "rb") as copy:
-        mapped = mmap.mmap(copy.fileno(), 0, access=mmap.ACCESS_READ)
-        view = memoryview(mapped)[offset:]
+    with open(spool, "rb") as copy, mapped_file(copy) as (_mapped, view):
         try:
-            for entry in reader.span_entries(view, key, version, first, spans):
+            for entry in reader.span_entries(view[offset:], key, version, first, spans):
                 stager.add(entry)
             stager.flush()
         except _FILE_ERRORS as exc:
             return _Staged(file_number, chunk, reader.stats, FileProblem.from_exception(exc))
-        finally:
-            view.release()
-            with suppress(BufferError):  # (values still refer to it: closed when freed)
-                mapped.close()
     return _Staged(file_number, chunk, reader.stats)
 
 
@@ -612,9 +608,7 @@ def stage(
 
     def _submit_spans(number: int, spool: Path) -> None:
         nonlocal done_mb
-        with spool.open("rb") as copy:
-            mapped = mmap.mmap(copy.fileno(), 0, access=mmap.ACCESS_READ)
-            view = memoryview(mapped)
+        with spool.open("rb") as copy, mapped_file(copy) as (mapped, view):
             offset = len(codecs.BOM_UTF8) if view[:3] == codecs.BOM_UTF8 else 0
             walk = item_spans(view[offset:], CHUNK_BYTES)
             try:
@@ -635,12 +629,9 @@ def stage(
                     done_mb += (spans[-1][1] - spans[0][0]) // 2_000_000
                     if progress:
                         progress("read", min(done_mb, total_mb), total_mb)
-                    mapped.madvise(mmap.MADV_DONTNEED)  # (the workers read it from here)
+                    mapped.trim()  # (the workers read it from here)
             finally:
                 walk.close()
-                view.release()
-                with suppress(BufferError):
-                    mapped.close()
 
     try:
         for number, source in enumerate(files):

@@ -334,25 +334,13 @@ class _Reader:
             copy.write(head.pop())
             shutil.copyfileobj(stream, copy, 1024 * 1024)
             copy.flush()
-            mapped = mmap.mmap(copy.fileno(), 0, access=mmap.ACCESS_READ)
-            try:
-                mapped.madvise(mmap.MADV_SEQUENTIAL)
+            with mapped_file(copy) as (mapped, view):
 
                 def again() -> IO[bytes]:
                     copy.seek(0)
                     return copy
 
-                def trim() -> None:
-                    # Pages read so far leave the process (they stay in the kernel's file
-                    # cache, and come back if read again): its resident memory stays about
-                    # that of the releases in hand, not the file's size.
-                    mapped.madvise(mmap.MADV_DONTNEED)
-
-                yield from self._read_whole(mapped, again, trim)
-            finally:
-                # (values still referring to it, when an error is on its way: closed when freed)
-                with contextlib.suppress(BufferError):
-                    mapped.close()
+                yield from self._read_whole(view, again, mapped.trim)
 
     def _read_whole(
         self, data: Any, again: Callable[[], IO[bytes]], trim: Callable[[], None] | None = None
@@ -476,6 +464,30 @@ class _Reader:
                 yield from self.record_entries(meta, where, str(meta.get("version") or ""))
             return
         yield from self.value_entries(meta, where)
+
+
+class _Mapped(mmap.mmap):
+    def trim(self) -> None:
+        """Pages read so far leave the process (they stay in the kernel's file cache, and
+        come back if read again): its resident memory stays about that of the values in
+        hand, not the file's size."""
+        self.madvise(mmap.MADV_DONTNEED)
+
+
+@contextlib.contextmanager
+def mapped_file(file: IO[bytes]) -> Iterator[tuple[_Mapped, memoryview]]:
+    """A file mapped into memory for reading, read front to back, and a view of it; both
+    let go at the end (a mapping that values still refer to, when an error is on its
+    way, is closed when they are freed)."""
+    mapped = _Mapped(file.fileno(), 0, access=mmap.ACCESS_READ)
+    mapped.madvise(mmap.MADV_SEQUENTIAL)
+    view = memoryview(mapped)
+    try:
+        yield mapped, view
+    finally:
+        with contextlib.suppress(BufferError):
+            view.release()
+            mapped.close()
 
 
 class _NotWalked(Exception):

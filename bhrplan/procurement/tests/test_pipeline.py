@@ -740,3 +740,23 @@ def test_a_big_package_is_staged_by_worker_processes_like_by_one(ocds_samples, t
         workers=2,
     )
     assert len(read) >= 6 and read == sorted(read) and read[-1][0] == read[-1][1]
+
+
+def test_a_package_staged_whole_again_is_not_copied_a_second_time(tmp_path, monkeypatch):
+    from bhrplan.procurement.ocds import pipeline, reader
+
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps({"releases": [release()]}) + json.dumps({"releases": []}))
+    copied = []
+    mapped = reader._Reader._read_mapped
+
+    def watched(self, head, stream):
+        copied.append(1)
+        yield from mapped(self, head, stream)
+
+    monkeypatch.setattr(reader._Reader, "_read_mapped", watched)
+    monkeypatch.setattr(reader, "WHOLE_FILE_BYTES", 16)  # "big"
+    staged = pipeline._stage_file(str(tmp_path), 1, 0, Source(path))
+    assert copied == [1] and staged.stats.releases == 1
+    again = pipeline._stage_file(str(tmp_path), 1, 0, Source(path), pipeline._AGAIN)
+    assert copied == [1] and again.stats.releases == 1 and again.problem is None
