@@ -55,7 +55,8 @@ worker: setup
 	$(MANAGE) db_worker
 
 # Debian packages the tests need: Chromium for browser tests, gettext for catalogs,
-# Pango and HarfBuzz for WeasyPrint (PDF reports), a C compiler and Python's headers for
+# Pango and HarfBuzz for WeasyPrint (PDF reports), libarchive for tar, RAR and 7-Zip
+# archives of OCDS data, a C compiler and Python's headers for
 # the mypyc-compiled screening modules.
 system-deps:
 	@missing=""; \
@@ -66,7 +67,7 @@ system-deps:
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
-	for lib in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0; do \
+	for lib in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0 libarchive.so.13:libarchive13; do \
 		ldconfig -p 2>/dev/null | grep -q "$${lib%%:*}" || missing="$$missing $${lib##*:}"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \

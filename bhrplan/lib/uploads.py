@@ -55,11 +55,16 @@ _TYPES = [
     FileType("odt", "ODT", "application/vnd.oasis.opendocument.text", ("odt",)),
     FileType("ods", "ODS", "application/vnd.oasis.opendocument.spreadsheet", ("ods",)),
     FileType("json", "JSON", "application/json", ("json", "jsonl", "ndjson")),
-    FileType("gzip", "gzip", "application/gzip", ("gz",)),
-    FileType("bzip2", "bzip2", "application/x-bzip2", ("bz2",)),
-    FileType("xz", "xz", "application/x-xz", ("xz",)),
+    # Compressions (of a file, or of a tar archive: .tgz, .tbz2, .txz, .tzst).
+    FileType("gzip", "gzip", "application/gzip", ("gz", "tgz")),
+    FileType("bzip2", "bzip2", "application/x-bzip2", ("bz2", "tbz2", "tbz")),
+    FileType("xz", "xz", "application/x-xz", ("xz", "txz")),
+    FileType("zstd", "Zstandard", "application/zstd", ("zst", "tzst")),
     # Any other ZIP archive (OOXML and OpenDocument files are told apart by their parts).
     FileType("zip", "ZIP", "application/zip", ("zip",)),
+    FileType("tar", "tar", "application/x-tar", ("tar",)),
+    FileType("rar", "RAR", "application/vnd.rar", ("rar",)),
+    FileType("7z", "7-Zip", "application/x-7z-compressed", ("7z",)),
 ]
 TYPES: dict[str, FileType] = {t.key: t for t in _TYPES}
 _BY_EXTENSION = {ext: t for t in _TYPES for ext in t.extensions}
@@ -139,6 +144,16 @@ def sniff(upload: Any) -> str | None:
             return "bzip2" if _decompresses(bz2.BZ2File, upload) else None
         if head.startswith(b"\xfd7zXZ\x00"):
             return "xz" if _decompresses(lzma.LZMAFile, upload) else None
+        # Formats without a decoder in Python's library: told by their first bytes (the
+        # screening reports a damaged one as it reads it).
+        if head.startswith(b"\x28\xb5\x2f\xfd"):
+            return "zstd"
+        if head.startswith(b"Rar!\x1a\x07"):
+            return "rar"
+        if head.startswith(b"7z\xbc\xaf\x27\x1c"):
+            return "7z"
+        if head[257:263] == b"ustar\x00" or head[257:265] == b"ustar  \x00":
+            return "tar"
         text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
         if text[:1] in (b"{", b"["):
             return "json"

@@ -29,11 +29,13 @@ class DatasetForm(forms.Form):
     name = forms.CharField(label=_("Name of the dataset"), max_length=200)
     territory = forms.ModelChoiceField(label=_("Territory"), queryset=Territory.objects.none())
     upload = MultipleFileField(
-        label=_("OCDS files (JSON, JSON Lines, gzip, bzip2, xz or ZIP)"),
+        label=_(
+            "OCDS files (JSON, JSON Lines, gzip, bzip2, xz, Zstandard, ZIP, tar, RAR or 7-Zip)"
+        ),
         required=False,
         help_text=_(
             "Release or record packages, single releases or records; several files allowed. "
-            "Each file in a ZIP archive is read on its own."
+            "Each file in an archive is read on its own."
         ),
     )
     server_path = forms.CharField(

@@ -20,7 +20,7 @@ from bhrplan.procurement.models import Dataset, Screening
 from bhrplan.procurement.ocds.errors import FileProblem
 from bhrplan.procurement.selectors import coordinated_territories
 
-UPLOAD_TYPES = ("json", "gzip", "bzip2", "xz", "zip")
+UPLOAD_TYPES = ("json", "gzip", "bzip2", "xz", "zstd", "zip", "tar", "rar", "7z")
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
@@ -58,7 +58,9 @@ def dataset_create_from_upload(
             f,
             types=UPLOAD_TYPES,
             max_bytes=MAX_UPLOAD_BYTES,
-            accepted=_("JSON, JSON Lines, gzip, bzip2, xz or ZIP files"),
+            accepted=_(
+                "JSON, JSON Lines, gzip, bzip2, xz, Zstandard, ZIP, tar, RAR or 7-Zip files"
+            ),
             allow_empty=True,
         )
     folder = procurement_dir() / "uploads" / uuid.uuid4().hex

@@ -2,6 +2,7 @@ import bz2
 import gzip
 import io
 import lzma
+import tarfile
 import zipfile
 
 import pytest
@@ -37,6 +38,17 @@ ODS = package("ods", "content.xml")
 GZIP = gzip.compress(b'{"releases": []}', mtime=0)  # fixed bytes: stable test ids across workers
 BZIP2 = bz2.compress(b'{"releases": []}')
 XZ = lzma.compress(b'{"releases": []}')
+ZSTD = b"\x28\xb5\x2f\xfd\x00\x38" + bytes([16 << 3 | 1, 0, 0]) + b'{"releases": []}'
+RAR = b"Rar!\x1a\x07\x01\x00" + bytes(40)
+SEVEN_ZIP = b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(40)
+
+
+def tar(*names: str) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as archive:
+        for name in names:
+            archive.addfile(tarfile.TarInfo(name), io.BytesIO(b""))
+    return out.getvalue()
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
@@ -63,6 +75,11 @@ def check(name: str, content: bytes, types=("pdf", "docx", "odt"), **kwargs):
         (GZIP, "gzip"),
         (BZIP2, "bzip2"),
         (XZ, "xz"),
+        (ZSTD, "zstd"),
+        (RAR, "rar"),
+        (SEVEN_ZIP, "7z"),
+        (tar("datos.json"), "tar"),
+        (gzip.compress(tar("datos.json"), mtime=0), "gzip"),  # a .tar.gz, .tgz
         (b"BZh9 not really bzip2", None),
         (XZ[:12], None),  # cut short
         (b'\xef\xbb\xbf\n  {"version": "1.1"}', "json"),

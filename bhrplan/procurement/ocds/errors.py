@@ -33,8 +33,8 @@ def gettext_noop(message: str) -> str:
 MESSAGES: dict[str, str] = {
     "cannot_open": gettext_noop("The file cannot be opened (%(reason)s)."),
     "cannot_decompress": gettext_noop(
-        "The file is compressed (gzip) but cannot be decompressed (%(reason)s). It may be "
-        "damaged or incomplete: download it again."
+        "The file is compressed but cannot be decompressed (%(reason)s). It may be damaged "
+        "or incomplete: download it again."
     ),
     "empty": gettext_noop("The file is empty (0 bytes)."),
     "blank": gettext_noop("The file holds only blank lines or spaces, no data."),
@@ -87,22 +87,22 @@ MESSAGES: dict[str, str] = {
         "Part of the data cannot be read (%(reason)s). Check that the file holds OCDS data."
     ),
     "archive_damaged": gettext_noop(
-        "The ZIP archive cannot be read (%(reason)s). It may be damaged or incomplete: "
+        "The archive cannot be read (%(reason)s). It may be damaged or incomplete: "
         "download it again."
     ),
     "archive_empty": gettext_noop(
-        "The ZIP archive holds no data files (only folders, hidden files or notes)."
+        "The archive holds no data files (only folders, hidden files or notes)."
     ),
     "archive_encrypted": gettext_noop(
-        "This file in the ZIP archive is protected by a password. Extract it and upload it "
-        "without the password."
+        "The archive, or this file in it, is protected by a password. Extract the files "
+        "and upload them without the password."
     ),
     "archive_method": gettext_noop(
         "This file in the ZIP archive is compressed with a method that cannot be read "
         "(%(method)s). Extract it, or compress it again as a standard ZIP or as gzip."
     ),
     "archive_nested": gettext_noop(
-        "This is a ZIP archive inside the archive. Extract it and screen the files it holds."
+        "This is an archive inside the archive. Extract it and screen the files it holds."
     ),
     "archive_unsupported": gettext_noop(
         "This file is compressed or archived as %(format)s, which cannot be read. Extract "

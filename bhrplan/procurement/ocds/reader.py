@@ -41,6 +41,7 @@ import orjson
 from isal import igzip, isal_zlib
 from ocdskit.upgrade import upgrade_release_10_11
 
+from bhrplan.procurement.ocds import archives
 from bhrplan.procurement.ocds.errors import Location, OcdsFileError, reason_of
 from bhrplan.procurement.ocds.projection import check_line
 from bhrplan.procurement.ocds.sources import (
@@ -49,6 +50,7 @@ from bhrplan.procurement.ocds.sources import (
     UNSUPPORTED,
     XZ_MAGIC,
     ZIP_MAGIC,
+    ZSTD_MAGIC,
     Source,
     file_sources,
 )
@@ -104,8 +106,9 @@ class ReadStats:
 
 
 def _open(source: Source) -> IO[bytes]:
-    """The file's bytes, decompressed if it is gzip; OcdsFileError for what cannot be
-    opened, and for archives and compressions that are recognised but not read."""
+    """The file's bytes, decompressed if it is gzip, bzip2, xz or Zstandard; OcdsFileError
+    for what cannot be opened, for an archive inside an archive, and for archives that
+    are recognised but cannot be read here (without libarchive, see archives.py)."""
     raw = source.open()
     try:
         head = raw.peek(8)[:8]  # type: ignore[attr-defined]
@@ -114,9 +117,11 @@ def _open(source: Source) -> IO[bytes]:
         raise decompress_error(source, exc) from exc
     if head.startswith(ZIP_MAGIC) or (kind := _unsupported(head)):
         raw.close()
-        if head.startswith(ZIP_MAGIC):
+        if head.startswith(ZIP_MAGIC) or source.member:
             raise OcdsFileError("archive_nested")
         raise OcdsFileError("archive_unsupported", format=kind)
+    if head.startswith(ZSTD_MAGIC):
+        return archives.zstd_stream(raw)
     if head.startswith(GZIP_MAGIC):
         # ISA-L's gzip (same format, same API) decompresses about 2.5× faster than zlib.
         return igzip.IGzipFile(fileobj=raw)  # type: ignore[return-value]
@@ -125,11 +130,6 @@ def _open(source: Source) -> IO[bytes]:
     if head.startswith(XZ_MAGIC):
         return lzma.LZMAFile(raw)  # type: ignore[return-value]
     return raw
-
-
-# A tar archive's header: the name of its first file, then this at byte 257 (POSIX and
-# GNU); the NUL byte cannot occur in JSON text.
-_TAR_MAGIC = (b"ustar\x00", b"ustar  \x00")
 
 
 def _unsupported(head: bytes) -> str:
@@ -280,7 +280,9 @@ class _Reader:
                 raise decompress_error(self.source, exc) from exc
             if not first:
                 raise OcdsFileError("blank" if stream.tell() else "empty")
-            if first[257:263] in _TAR_MAGIC or first[257:265] in _TAR_MAGIC:
+            if archives.is_tar(first):  # (a tar archive on disk is read by archives.py)
+                if self.source.member:
+                    raise OcdsFileError("archive_nested")
                 raise OcdsFileError("archive_unsupported", format="tar")
             value: Any = None
             if len(first) <= JSONL_FIRST_LINE_LIMIT:

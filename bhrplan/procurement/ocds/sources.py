@@ -1,9 +1,10 @@
-"""What a dataset is made of: files on disk, and the files inside ZIP archives.
+"""What a dataset is made of: files on disk, and the files inside archives.
 
 Publishers often distribute bulk OCDS as ZIP archives (Kingfisher Collect, the Open
-Contracting Partnership's collector, reads ZIP archives for many of them). Each file in
-an archive is a `Source` of its own: it is read, reported and, when it fails, left out
-on its own, exactly like a file on disk; the archive is never extracted to disk.
+Contracting Partnership's collector, reads ZIP archives for many of them), some as RAR,
+7-Zip or tar archives (archives.py reads those). Each file in an archive is a `Source`
+of its own: it is read, reported and, when it fails, left out on its own, exactly like a
+file on disk; the archive is never extracted to disk.
 
 `expand_paths` turns what the user gives (files and folders) into sources and never
 raises: an archive that cannot be listed becomes one source carrying its problem, which
@@ -20,20 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, cast
 
+from bhrplan.procurement.ocds import archives
 from bhrplan.procurement.ocds.errors import FileProblem, OcdsFileError, error_of, reason_of
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a member first; an archive with no members
-# The first bytes of archives and compressions that are recognised but not read (their
-# files must be extracted, or compressed again as ZIP or gzip).
-UNSUPPORTED = {
-    b"Rar!\x1a\x07": "RAR",
-    b"7z\xbc\xaf\x27\x1c": "7-Zip",
-    b"\x28\xb5\x2f\xfd": "Zstandard",
-}
+# The first bytes of the archives read by archives.py: refused when libarchive is
+# missing (their files must then be extracted, or compressed again as ZIP or gzip).
+UNSUPPORTED = {archives.RAR_MAGIC: "RAR", archives.SEVEN_ZIP_MAGIC: "7-Zip"}
 # The first bytes of the compressions that are read (reader._open), and the name endings
 # of compressed files (their uncompressed size is estimated, see Source.estimated_size).
 GZIP_MAGIC, BZIP2_MAGIC, XZ_MAGIC = b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00"
-COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
+ZSTD_MAGIC = archives.ZSTD_MAGIC
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 # Files that are documentation, not data: not read (in folders and in archives).
 SKIPPED_SUFFIXES = (".txt", ".md")
 # OOXML (xlsx, docx) and OpenDocument files are ZIP archives too: they are reported as
@@ -49,13 +48,16 @@ class Source:
 
     `size` is the member's uncompressed size as the archive declares it (zipfile refuses
     to read more than that). `problem`: why the source cannot be read at all, found while
-    listing (a damaged archive); reading it raises it.
+    listing (a damaged archive); reading it raises it. `position`: the member's place in
+    an archive read from beginning to end (tar, RAR, 7-Zip; see archives.py), -1 for a
+    file on disk or in a ZIP archive.
     """
 
     path: Path
     member: str = ""
     size: int = 0
     problem: FileProblem | None = None
+    position: int = -1
 
     @property
     def name(self) -> str:
@@ -93,6 +95,8 @@ class Source:
                 return self.path.open("rb")
             except OSError as exc:
                 raise OcdsFileError("cannot_open", reason=exc.strerror or str(exc)) from exc
+        if self.position >= 0:
+            return archives.CURSORS.member(self.path, self.position)
         try:
             archive = _ARCHIVES.get(self.path)
         except OSError as exc:
@@ -151,6 +155,7 @@ _ARCHIVES = _OpenArchives()
 def close_archives() -> None:
     """Close the archives this process keeps open (at the end of a screening)."""
     _ARCHIVES.close()
+    archives.CURSORS.close()
 
 
 def _method_name(method: int) -> str:
@@ -170,6 +175,15 @@ def _skipped(name: str) -> bool:
     return name.startswith(".") or name.lower().endswith(SKIPPED_SUFFIXES)
 
 
+def _data_member(name: str) -> bool:
+    """Whether a file in an archive may hold data: not the resource forks that macOS adds
+    to archives, hidden files or notes."""
+    parts = PurePosixPath(name).parts
+    if not parts or parts[0] == "__MACOSX":
+        return False
+    return not any(part.startswith(".") for part in parts) and not _skipped(parts[-1])
+
+
 def _archive_sources(path: Path) -> list[Source]:
     """The data files of a ZIP archive (sorted by name), or the archive with its problem."""
     try:
@@ -180,29 +194,52 @@ def _archive_sources(path: Path) -> list[Source]:
     names = {info.filename for info in infos}
     if any(part in names for part in _DOCUMENT_PARTS):
         return [Source(path, problem=FileProblem("office_document"))]
-    sources = []
-    for info in sorted(infos, key=lambda i: i.filename):
-        parts = PurePosixPath(info.filename).parts
-        if info.is_dir() or not parts or parts[0] == "__MACOSX":
-            continue  # folders, and the resource forks that macOS adds to archives
-        if any(part.startswith(".") for part in parts) or _skipped(parts[-1]):
-            continue
-        sources.append(Source(path, info.filename, info.file_size))
+    sources = [
+        Source(path, info.filename, info.file_size)
+        for info in sorted(infos, key=lambda i: i.filename)
+        if not info.is_dir() and _data_member(info.filename)
+    ]
+    if not sources:
+        return [Source(path, problem=FileProblem("archive_empty"))]
+    return sources
+
+
+def _sequential_sources(path: Path) -> list[Source]:
+    """The data files of a tar, RAR or 7-Zip archive (in the archive's order, in which
+    they are read), or the archive with its problem."""
+    try:
+        found = archives.members(path)
+    except OcdsFileError as exc:
+        return [Source(path, problem=exc.problem)]
+    sources = [
+        Source(
+            path,
+            member.name,
+            member.size,
+            FileProblem("archive_encrypted") if member.encrypted else None,
+            member.position,
+        )
+        for member in found
+        if _data_member(member.name)
+    ]
     if not sources:
         return [Source(path, problem=FileProblem("archive_empty"))]
     return sources
 
 
 def file_sources(path: Path) -> list[Source]:
-    """One file given: itself, or the data files inside it when it is a ZIP archive."""
-    if _head(path).startswith(ZIP_MAGIC):
+    """One file given: itself, or the data files inside it when it is an archive."""
+    head = _head(path)
+    if head.startswith(ZIP_MAGIC):
         return _archive_sources(path)
+    if archives.kind_of(path, head):
+        return _sequential_sources(path)
     return [Source(path)]
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Source]:
     """Files given, every file under folders given (sorted; hidden files, .txt and .md
-    skipped), and the data files inside ZIP archives among them."""
+    skipped), and the data files inside the archives among them."""
     out: list[Source] = []
     for raw in paths:
         path = Path(raw)

@@ -1,4 +1,5 @@
-"""ZIP archives as publishers distribute them: every file inside is read on its own."""
+"""Archives as publishers distribute them (ZIP, tar, RAR, 7-Zip): every file inside is
+read on its own."""
 
 import bz2
 import gzip
@@ -8,13 +9,14 @@ import lzma
 import struct
 import tarfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import duckdb
 import pytest
 from django.utils import translation
 
-from bhrplan.procurement.ocds import pipeline, sources
+from bhrplan.procurement.ocds import archives, pipeline, sources
 from bhrplan.procurement.ocds.errors import file_error_message, stored_error
 from bhrplan.procurement.ocds.pipeline import build_items
 from bhrplan.procurement.ocds.sources import Source, expand_paths
@@ -47,6 +49,7 @@ def screen(*paths: Path, workers: int = 1) -> tuple[pipeline.IngestResult, list[
 
 
 def write_zip(path: Path, members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> Path:
+    path.parent.mkdir(exist_ok=True)
     with zipfile.ZipFile(path, "w", method) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
@@ -76,39 +79,6 @@ def test_a_zip_of_the_real_samples_gives_the_same_items_and_reports_as_the_folde
     assert all(f.path == str(archive) for f in from_zip.files)
 
 
-def test_each_file_in_an_archive_is_used_or_reported_on_its_own(tmp_path):
-    nested = write_zip(tmp_path / "inner.zip", {"x.json": package(tender("ocds-x-9"))})
-    archive = write_zip(
-        tmp_path / "datos.zip",
-        {
-            "2023/a.json": package(tender("ocds-x-1")),
-            "2023/b.jsonl.gz": gzip.compress(json.dumps(tender("ocds-x-2")).encode() + b"\n"),
-            "2023/c.json": b'{"releases": [',  # cut short
-            "2023/d.csv": b"ocid,id\nocds-x-3,1\n",
-            "2023/otro.zip": nested.read_bytes(),
-            "2023/": b"",
-            "__MACOSX/2023/._a.json": b"\x00\x05\x16\x07",
-            ".DS_Store": b"\x00\x00\x00\x01Bud1",
-            "LEEME.txt": b"Datos de compras",
-        },
-    )
-    result, rows = screen(archive)
-    assert [(f.member, f.ok, f.error_code) for f in result.files] == [
-        ("2023/a.json", True, ""),
-        ("2023/b.jsonl.gz", True, ""),
-        ("2023/c.json", False, "truncated"),
-        ("2023/d.csv", False, "invalid_json"),
-        ("2023/otro.zip", False, "archive_nested"),
-    ]
-    assert {row[0] for row in rows} == {"ocds-x-1", "ocds-x-2"}
-    nested_report = result.files[4]
-    assert nested_report.error == (
-        "This is a ZIP archive inside the archive. Extract it and screen the files it holds."
-    )
-    with translation.override("es"):
-        assert "Es un ZIP dentro del ZIP" in file_error_message(stored_error(nested_report))
-
-
 def test_a_damaged_file_in_an_archive_fails_alone_and_leaves_nothing(tmp_path):
     archive = write_zip(
         tmp_path / "datos.zip",
@@ -128,8 +98,9 @@ def test_a_damaged_file_in_an_archive_fails_alone_and_leaves_nothing(tmp_path):
     assert {row[0] for row in rows} == {"ocds-x-1"}
 
 
+@pytest.mark.parametrize("kind", ["zip", "tar.gz", "7z"])
 def test_a_big_json_lines_file_in_an_archive_is_cut_into_chunks_like_one_on_disk(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, kind
 ):
     lines = b"".join(
         json.dumps(tender(f"ocds-x-{n % 40}") | {"id": str(n)}).encode() + b"\n" for n in range(400)
@@ -137,16 +108,25 @@ def test_a_big_json_lines_file_in_an_archive_is_cut_into_chunks_like_one_on_disk
     plain = tmp_path / "plain" / "releases.jsonl"
     plain.parent.mkdir()
     plain.write_bytes(lines)
-    archive = write_zip(tmp_path / "datos.zip", {"releases.jsonl": lines})
+    members = {"a.json": package(tender("ocds-y-1")), "releases.jsonl": lines}
+    archive = write_archive(tmp_path / f"datos.{kind}", members)
     monkeypatch.setattr(pipeline, "CHUNK_BYTES", 4096)
     chunks = []
     real = pipeline._jsonl_chunks
     monkeypatch.setattr(pipeline, "_jsonl_chunks", lambda s: chunks.append(s) or real(s))
+    opened = []
+    real_cursor = archives._Cursor.__init__
+    monkeypatch.setattr(
+        archives._Cursor, "__init__", lambda c, *a: opened.append(a) or real_cursor(c, *a)
+    )
     _result, from_disk = screen(plain, workers=2)
-    result, from_zip = screen(archive, workers=2)
-    assert result.files[0].ok and result.files[0].releases == 400
-    assert from_zip == from_disk and len(from_zip) == 40
+    result, from_archive = screen(archive, workers=2)
+    assert [(f.ok, f.releases) for f in result.files] == [(True, 1), (True, 400)]
+    assert from_archive[:40] == from_disk and len(from_archive) == 41
     assert [s.member for s in chunks] == ["", "releases.jsonl"]
+    # The main process peeks at the file twice and reads it: the first 16 MB it was
+    # given are given again, the archive is not read over.
+    assert len(opened) == (0 if kind == "zip" else 1)
 
 
 def test_archives_that_cannot_be_read_are_reported_with_what_to_do(tmp_path):
@@ -195,7 +175,10 @@ def test_archives_that_cannot_be_read_are_reported_with_what_to_do(tmp_path):
         ("a.tar.gz", None, "tar"),
     ],
 )
-def test_compressions_and_archives_that_are_not_read_say_so(tmp_path, name, data, kind):
+def test_without_libarchive_its_archives_are_refused_with_what_to_do(
+    tmp_path, monkeypatch, name, data, kind
+):
+    monkeypatch.setattr(archives, "_libarchive", lambda: None)
     path = tmp_path / name
     if data is None:
         body = package(tender("ocds-x-1"))
@@ -213,6 +196,224 @@ def test_compressions_and_archives_that_are_not_read_say_so(tmp_path, name, data
         "archive_unsupported",
         {"format": kind},
     )
+
+
+# -- tar, RAR, 7-Zip and Zstandard (archives.py) ---------------------------------------
+
+
+def write_rar(path: Path, members: dict[str, bytes], encrypted: tuple[str, ...] = ()) -> Path:
+    """A RAR 4 archive with its files stored, as WinRAR writes it (no Python library
+    writes RAR): marker, archive header, a header per file followed by its bytes, end."""
+
+    def block(kind: int, flags: int, body: bytes, data: bytes = b"") -> bytes:
+        head = struct.pack("<BHH", kind, flags, 7 + len(body)) + body
+        return struct.pack("<H", zlib.crc32(head) & 0xFFFF) + head + data
+
+    out = b"Rar!\x1a\x07\x00" + block(0x73, 0, bytes(6))
+    for name, data in members.items():
+        raw = name.encode()
+        flags = 0x8000 | (0x04 if name in encrypted else 0)  # long block; password
+        # sizes, host (Unix), CRC-32, DOS time, version, method (stored), name, mode
+        fields = (len(data), len(data), 3, zlib.crc32(data), 0x5A210000, 29, 0x30, len(raw))
+        body = struct.pack("<IIBIIBBHI", *fields, 0o100644) + raw
+        out += block(0x74, flags, body, data)
+    path.write_bytes(out + block(0x7B, 0x4000, b""))
+    return path
+
+
+def zstd(data: bytes) -> bytes:
+    """A Zstandard frame of raw (uncompressed) blocks: the format, without a compressor."""
+    out = b"\x28\xb5\x2f\xfd\x00\x38"  # magic; no size, no checksum; a 128 KB window
+    pieces = [data[at : at + (1 << 17)] for at in range(0, len(data), 1 << 17)] or [b""]
+    for number, piece in enumerate(pieces):
+        last = number == len(pieces) - 1
+        out += (len(piece) << 3 | last).to_bytes(3, "little") + piece
+    return out
+
+
+def write_archive(path: Path, members: dict[str, bytes]) -> Path:
+    """`members` in a ZIP, tar (plain or compressed), 7-Zip or RAR archive, by `path`'s name."""
+    name = path.name
+    if name.endswith(".zip"):
+        return write_zip(path, members)
+    if name.endswith(".rar"):
+        return write_rar(path, members)
+    if name.endswith((".7z", ".tar.zst")):
+        import libarchive
+
+        form, compression = ("7zip", None) if name.endswith(".7z") else ("ustar", "zstd")
+        with libarchive.file_writer(str(path), form, compression) as out:
+            for member, data in members.items():
+                out.add_file_from_memory(member, len(data), data)
+        return path
+    mode = {".tar": "w", ".gz": "w:gz", ".bz2": "w:bz2", ".xz": "w:xz"}[path.suffix]
+    with tarfile.open(path, mode) as out:  # type: ignore[call-overload]
+        for member, data in members.items():
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+    return path
+
+
+KINDS = ["tar", "tar.gz", "tar.bz2", "tar.xz", "tar.zst", "7z", "rar"]
+
+
+@pytest.mark.parametrize("kind", ["zip", *KINDS])
+def test_each_file_in_an_archive_is_used_or_reported_on_its_own_whatever_the_archive(
+    tmp_path, kind
+):
+    nested = write_zip(tmp_path / "inner.zip", {"x.json": package(tender("ocds-x-9"))})
+    members = {
+        ".DS_Store": b"\x00\x00\x00\x01Bud1",
+        "2023/a.json": package(tender("ocds-x-1")),
+        "2023/b.jsonl.gz": gzip.compress(json.dumps(tender("ocds-x-2")).encode() + b"\n"),
+        "2023/c.json": b'{"releases": [',  # cut short
+        "2023/d.csv": b"ocid,id\nocds-x-3,1\n",
+        "2023/e.json.zst": zstd(package(tender("ocds-x-4"), tender("ocds-x-5"))),
+        "2023/otro.tar": write_archive(tmp_path / "t.tar", {"y.json": b"{}"}).read_bytes(),
+        "2023/otro.zip": nested.read_bytes(),
+        "LEEME.txt": b"Datos de compras",
+        "__MACOSX/2023/._a.json": b"\x00\x05\x16\x07",
+    }
+    from_zip, zip_rows = screen(write_zip(tmp_path / "zip" / "datos.zip", members))
+    if kind == "zip":
+        members["2023/"] = b""  # a folder's entry
+    archive = write_archive(tmp_path / f"datos.{kind}", members)
+    result, rows = screen(archive)
+    assert [(f.member, f.ok, f.error_code) for f in result.files] == [
+        ("2023/a.json", True, ""),
+        ("2023/b.jsonl.gz", True, ""),
+        ("2023/c.json", False, "truncated"),
+        ("2023/d.csv", False, "invalid_json"),
+        ("2023/e.json.zst", True, ""),
+        ("2023/otro.tar", False, "archive_nested"),
+        ("2023/otro.zip", False, "archive_nested"),
+    ]
+    assert [(f.member, f.error_code) for f in from_zip.files] == [
+        (f.member, f.error_code) for f in result.files
+    ]
+    assert rows == zip_rows
+    assert {row[0] for row in rows} == {"ocds-x-1", "ocds-x-2", "ocds-x-4", "ocds-x-5"}
+    assert result.files[0].name == f"datos.{kind} › 2023/a.json"
+    assert not archives.CURSORS.open  # closed at the end of the screening
+    assert result.files[5].error == (
+        "This is an archive inside the archive. Extract it and screen the files it holds."
+    )
+    with translation.override("es"):
+        message = file_error_message(stored_error(result.files[5]))
+    assert message.startswith("Es un archivo comprimido dentro del archivo comprimido.")
+
+
+@pytest.mark.parametrize("kind", ["tar.gz", "7z"])
+def test_the_real_samples_in_a_tar_gz_or_a_7zip_give_what_the_folder_gives(
+    ocds_samples, tmp_path, kind
+):
+    members = {
+        path.relative_to(ocds_samples).as_posix(): path.read_bytes()
+        for path in sorted(ocds_samples.rglob("*"))
+        if path.is_file()
+    }
+    from_folder, folder_rows = screen(ocds_samples)
+    result, rows = screen(write_archive(tmp_path / f"ocds.{kind}", members), workers=2)
+    assert rows == folder_rows and len(rows) == 1077
+    assert {f.member: (f.ok, f.error_code) for f in result.files} == {
+        Path(f.path).relative_to(ocds_samples).as_posix(): (f.ok, f.error_code)
+        for f in from_folder.files
+    }
+
+
+def test_a_rar5_archive_as_winrar_writes_it_is_listed_and_read():
+    # From libarchive's own tests (libarchive/test/test_read_format_rar5_unicode.rar,
+    # BSD-2-Clause): RAR 5, compressed, a file, a hard link, a symbolic link and a
+    # folder, all named in Unicode beyond the Basic Multilingual Plane.
+    path = Path(__file__).parent / "data" / "rar5-unicode.rar"
+    found = archives.members(path)
+    assert [(m.position, m.name, m.size, m.encrypted) for m in found] == [
+        (0, "\U0001d4bb\U0001d4be\U0001d4c1\U0001d452.txt", 33, False)
+    ]
+    with Source(path, found[0].name, found[0].size, position=0).open() as stream:
+        assert stream.read() == "This is from 𝒻𝒾𝓁𝑒.txt".encode()
+
+
+def test_a_file_protected_by_a_password_in_a_rar_is_reported_and_the_others_read(tmp_path):
+    archive = write_rar(
+        tmp_path / "clave.rar",
+        {f"{n}.json": package(tender(f"ocds-x-{n}")) for n in range(3)},
+        encrypted=("1.json",),
+    )
+    result, rows = screen(archive)
+    assert [(f.member, f.error_code) for f in result.files] == [
+        ("0.json", ""),
+        ("1.json", "archive_encrypted"),
+        ("2.json", ""),
+    ]
+    assert {row[0] for row in rows} == {"ocds-x-0", "ocds-x-2"}
+    with translation.override("es"):
+        message = file_error_message(stored_error(result.files[1]))
+    assert message.startswith("El archivo comprimido, o este archivo dentro de él")
+
+
+def test_damaged_tar_and_7zip_archives_fail_alone_and_leave_nothing(tmp_path):
+    members = {
+        f"{n}.json": package(*(tender(f"ocds-z-{n}-{m}") for m in range(200))) for n in range(2)
+    }
+    whole = write_archive(tmp_path / "w.tar.gz", members).read_bytes()
+    (tmp_path / "cortado.tar.gz").write_bytes(whole[: len(whole) // 2])
+    seven = bytearray(write_archive(tmp_path / "w.7z", members).read_bytes())
+    seven[len(seven) // 3] ^= 0xFF  # inside the compressed files: the directory still reads
+    (tmp_path / "w.tar.gz").unlink()
+    (tmp_path / "w.7z").unlink()
+    (tmp_path / "malo.7z").write_bytes(bytes(seven))
+    (tmp_path / "bueno.json").write_bytes(package(tender("ocds-x-1")))
+    result, rows = screen(tmp_path)
+    assert [(f.name, f.error_code) for f in result.files] == [
+        ("bueno.json", ""),
+        ("cortado.tar.gz", "archive_damaged"),
+        ("malo.7z › 0.json", "archive_damaged"),
+        ("malo.7z › 1.json", "archive_damaged"),
+    ]
+    assert {row[0] for row in rows} == {"ocds-x-1"}
+    assert result.files[1].error.startswith("The archive cannot be read (")
+
+
+def test_zstandard_files_are_read_on_disk_and_in_a_zip_and_a_damaged_one_fails_alone(tmp_path):
+    plain = package(tender("ocds-x-1"), tender("ocds-x-2"))
+    lines = b"".join(json.dumps(tender(f"ocds-y-{n}")).encode() + b"\n" for n in range(3))
+    (tmp_path / "a.json.zst").write_bytes(zstd(plain))
+    write_zip(tmp_path / "b.zip", {"b.jsonl.zst": zstd(lines)})
+    (tmp_path / "c.json.zst").write_bytes(zstd(plain)[:-40])  # cut short
+    result, rows = screen(tmp_path)
+    assert [(f.name, f.releases, f.error_code) for f in result.files] == [
+        ("a.json.zst", 2, ""),
+        ("b.zip › b.jsonl.zst", 3, ""),
+        ("c.json.zst", 0, "cannot_decompress"),
+    ]
+    assert {row[0] for row in rows} == {"ocds-x-1", "ocds-x-2", "ocds-y-0", "ocds-y-1", "ocds-y-2"}
+
+
+def test_an_archive_read_from_end_to_end_is_read_once_per_process_and_again_when_it_changes(
+    tmp_path, monkeypatch
+):
+    members = {f"r/{n:03d}.json": package(tender(f"ocds-x-{n}")) for n in range(60)}
+    archive = write_archive(tmp_path / "datos.tar.gz", members)
+    opened = []
+    real = archives._Cursor.__init__
+
+    def spy(self, *args):
+        opened.append(args)
+        real(self, *args)
+
+    monkeypatch.setattr(archives._Cursor, "__init__", spy)
+    result, rows = screen(archive)
+    assert len(rows) == 60 and all(f.ok for f in result.files)
+    assert len(opened) == 1  # the 60 files in one pass (listing them is another)
+    write_archive(archive, {"otro.json": package(tender("ocds-y-1"))})
+    _result, rows = screen(archive)
+    assert {row[0] for row in rows} == {"ocds-y-1"}  # the new archive, not the kept one
+    stream = Source(archive, "otro.json", position=0).open()
+    assert Source(archive, "otro.json", position=0).open().read(1) == b"{"  # again: replayed
+    with pytest.raises(OSError, match="opened again"):
+        stream.read()
 
 
 @pytest.mark.parametrize(

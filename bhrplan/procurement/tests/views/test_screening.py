@@ -139,6 +139,34 @@ def test_it_screens_bzip2_and_xz_uploads(
     assert screening.summary["flagged_items"] == 2
 
 
+def test_it_screens_tar_gz_rar_and_7zip_uploads(
+    persona_clients, territory, django_capture_on_commit_callbacks, tmp_path
+):
+    from bhrplan.procurement.tests.test_archives import package, tender, write_archive
+
+    def archive(name: str, ocid: str) -> bytes:
+        members = {"datos/a.json": package(tender(ocid)), "LEEME.txt": b"-"}
+        return write_archive(tmp_path / name, members).read_bytes()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = persona_clients["coordinator"].post(
+            reverse("procurement:screening_create"),
+            {
+                "name": "Archivos",
+                "territory": territory.pk,
+                "upload": [
+                    upload("a.tar.gz", archive("a.tar.gz", "ocds-abc-1")),
+                    upload("b.rar", archive("b.rar", "ocds-abc-2")),
+                    upload("c.7z", archive("c.7z", "ocds-abc-3")),
+                ],
+            },
+        )
+    assert response.status_code == 302
+    screening = Screening.objects.get()
+    assert screening.status == Screening.Status.DONE and screening.file_errors == []
+    assert screening.summary["flagged_items"] == 3
+
+
 def test_it_says_why_files_were_not_used_in_the_viewers_language(
     persona_clients, territory, django_capture_on_commit_callbacks
 ):
@@ -204,13 +232,13 @@ def test_it_screens_each_file_of_an_uploaded_zip_archive(
     assert screening.summary["flagged_items"] == 1
     assert [(e["path"], e["code"]) for e in screening.file_errors] == [
         ("0000-compras.zip › 2024/febrero.json", "empty"),
-        ("0000-compras.zip › 2024/hoja.rar", "archive_unsupported"),
+        ("0000-compras.zip › 2024/hoja.rar", "archive_nested"),
     ]
     with translation.override("es"):
         url = reverse("procurement:screening_detail", args=[screening.pk])
     page = persona_clients["coordinator"].get(url).content.decode()
     assert (
-        "0000-compras.zip › 2024/hoja.rar</span>: Este archivo está comprimido o empaquetado"
+        "0000-compras.zip › 2024/hoja.rar</span>: Es un archivo comprimido dentro del archivo"
         in page
     )
 
@@ -312,6 +340,10 @@ def test_it_answers_bad_input_with_form_errors(persona_clients, territory, data,
         ("p.zip", b"PK\x03\x04 cut short"),
         ("p.json.bz2", b'{"releases": []}'),
         ("p.json.xz", b"BZh91AY&SY"),
+        ("p.json.zst", b'{"releases": []}'),
+        ("p.tar", b'{"releases": []}'),
+        ("p.rar", b"PK\x03\x04 a zip named rar"),
+        ("p.7z", b"Rar!\x1a\x07\x01\x00"),
     ],
 )
 def test_it_refuses_files_whose_content_is_not_what_their_name_says(
