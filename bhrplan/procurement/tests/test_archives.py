@@ -376,6 +376,25 @@ def test_damaged_tar_and_7zip_archives_fail_alone_and_leave_nothing(tmp_path):
     assert result.files[1].error.startswith("The archive cannot be read (")
 
 
+def test_a_tar_of_notes_and_links_holds_no_data_files(tmp_path):
+    path = tmp_path / "notas.tar.gz"
+    with tarfile.open(path, "w:gz") as out:
+        for name, kind in (("LEEME.txt", tarfile.REGTYPE), ("datos", tarfile.DIRTYPE)):
+            info = tarfile.TarInfo(name)
+            info.type = kind
+            out.addfile(info, io.BytesIO(b""))
+        link = tarfile.TarInfo("datos/a.json")
+        link.type, link.linkname = tarfile.SYMTYPE, "../../etc/passwd"
+        out.addfile(link)
+    result, rows = screen(path)
+    assert rows == [] and [(f.name, f.error_code) for f in result.files] == [
+        ("notas.tar.gz", "archive_empty")
+    ]
+    assert result.files[0].error == (
+        "The archive holds no data files (only folders, hidden files or notes)."
+    )
+
+
 def test_zstandard_files_are_read_on_disk_and_in_a_zip_and_a_damaged_one_fails_alone(tmp_path):
     plain = package(tender("ocds-x-1"), tender("ocds-x-2"))
     lines = b"".join(json.dumps(tender(f"ocds-y-{n}")).encode() + b"\n" for n in range(3))
