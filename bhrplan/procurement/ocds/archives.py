@@ -111,7 +111,7 @@ _DECOMPRESSORS: tuple[tuple[bytes, Callable[..., Any]], ...] = (
 
 def kind_of(path: Path, head: bytes) -> str:
     """The kind of archive ("RAR", "7-Zip", or "tar", plain or compressed) of the file at
-    `path`, whose first bytes are `head`, when libarchive can read it; "" otherwise."""
+    `path`, whose first 512 bytes are `head`, when libarchive can read it; "" otherwise."""
     libarchive = _libarchive()
     if libarchive is None:
         return ""
@@ -120,12 +120,14 @@ def kind_of(path: Path, head: bytes) -> str:
     if head.startswith(SEVEN_ZIP_MAGIC):
         return "7-Zip"
     opener = next((o for magic, o in _DECOMPRESSORS if head.startswith(magic)), None)
+    if opener is None and not head.startswith(ZSTD_MAGIC):
+        return "tar" if is_tar(head) else ""
     try:
         if head.startswith(ZSTD_MAGIC):
             with path.open("rb") as raw, zstd_stream(raw) as stream:
                 first = stream.read(512)
         else:
-            with (opener or open)(path, "rb") as stream:
+            with opener(path, "rb") as stream:  # type: ignore[misc]
                 first = stream.read(512)
     except (*_errors(), EOFError, ValueError, lzma.LZMAError, OcdsFileError):  # type: ignore[misc]
         return ""  # not readable as such: the reader reports the file

@@ -164,9 +164,10 @@ def _method_name(method: int) -> str:
 
 
 def _head(path: Path) -> bytes:
+    """The first bytes of a file: enough for a tar archive's header."""
     try:
         with path.open("rb") as fh:
-            return fh.read(8)
+            return fh.read(512)
     except OSError:
         return b""
 
