@@ -24,6 +24,7 @@ import ctypes
 import gzip
 import io
 import lzma
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -83,9 +84,15 @@ class ArchiveReadError(OSError):
 
 
 def _reason(exc: BaseException) -> str:
-    """libarchive's message (its errors add codes and a pointer after it)."""
-    text = str(getattr(exc, "msg", "") or exc).strip() or type(exc).__name__
+    """libarchive's message (its errors add codes and a pointer after it; some have no
+    message at all)."""
+    text = str(getattr(exc, "msg", None) or _CODES.sub("", str(exc))).strip()
+    if not text or text == "None":
+        text = "unreadable data"
     return text.splitlines()[0][:160]
+
+
+_CODES = re.compile(r"\s*\(errno=.*\)\s*$", re.DOTALL)
 
 
 def _problem(exc: Exception) -> OcdsFileError:
@@ -165,14 +172,18 @@ def members(path: Path) -> list[Member]:
     if libarchive is None:
         raise OcdsFileError("archive_unsupported", format=path.suffix.lstrip(".") or "?")
     found = []
+    entries = 0
     try:
         with _reader(libarchive, path) as archive:
             for position, entry in enumerate(archive):
+                entries += 1
                 if entry.isreg and not entry.islnk and not entry.issym:
                     encrypted = _is_encrypted(libarchive, entry)
                     found.append(Member(position, _name(entry), entry.size or 0, encrypted))
     except _errors() as exc:
         raise _problem(exc) from exc
+    if not entries:  # (libarchive finds nothing, rather than an error, in some damage)
+        raise OcdsFileError("archive_damaged", reason="no file found in it")
     return found
 
 

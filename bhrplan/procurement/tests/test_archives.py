@@ -364,16 +364,22 @@ def test_damaged_tar_and_7zip_archives_fail_alone_and_leave_nothing(tmp_path):
     (tmp_path / "w.tar.gz").unlink()
     (tmp_path / "w.7z").unlink()
     (tmp_path / "malo.7z").write_bytes(bytes(seven))
+    (tmp_path / "corto.7z").write_bytes(bytes(seven[:100]))  # its directory is at its end
+    (tmp_path / "basura.rar").write_bytes(b"Rar!\x1a\x07\x01\x00" + b"basura" * 20)
     (tmp_path / "bueno.json").write_bytes(package(tender("ocds-x-1")))
     result, rows = screen(tmp_path)
     assert [(f.name, f.error_code) for f in result.files] == [
+        ("basura.rar", "archive_damaged"),
         ("bueno.json", ""),
         ("cortado.tar.gz", "archive_damaged"),
+        ("corto.7z", "archive_damaged"),
         ("malo.7z › 0.json", "archive_damaged"),
         ("malo.7z › 1.json", "archive_damaged"),
     ]
     assert {row[0] for row in rows} == {"ocds-x-1"}
-    assert result.files[1].error.startswith("The archive cannot be read (")
+    for report in result.files[0], *result.files[2:]:
+        assert report.error.startswith("The archive cannot be read ("), report.error
+        assert "errno" not in report.error and "(None)" not in report.error, report.error
 
 
 def test_a_tar_of_notes_and_links_holds_no_data_files(tmp_path):
