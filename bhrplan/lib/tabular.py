@@ -16,12 +16,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from bhrplan.lib import signatures
+
 FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 20_000
 MAX_COLUMNS = 200
-
-XLSX_MAGIC = b"PK\x03\x04"
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class TabularError(Exception):
@@ -57,14 +56,14 @@ def read_sheets(data: bytes, filename: str = "") -> list[tuple[str, list[list[An
     """(sheet title, rows) for every sheet of an XLSX file, or the one table of a CSV."""
     if not data or not data.strip():
         raise TabularError(_("The file is empty."))
-    if data.startswith(OLE2_MAGIC):
+    if data.startswith(signatures.OLE2):
         raise TabularError(
             _(
                 "The file is password-protected or in the old .xls format. "
                 "Remove the password and save it as .xlsx or .csv."
             )
         )
-    if data.startswith(XLSX_MAGIC):
+    if data.startswith(signatures.ZIP):
         return read_xlsx_sheets(data)
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise TabularError(_("The file is not a valid XLSX spreadsheet."))

@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from bhrplan.lib import signatures
+
 HEAD_BYTES = 1024  # enough for any magic number and JSON's leading whitespace
 
 
@@ -122,37 +124,40 @@ def _decompresses(opener: Any, upload: IO[bytes]) -> bool:
     return True
 
 
+# Formats told by their first bytes alone (a damaged Zstandard, RAR or 7-Zip file, for
+# which Python's library has no decoder, is reported by the screening as it reads it).
+_BY_SIGNATURE = (
+    (signatures.PDF, "pdf"),
+    (signatures.PNG, "png"),
+    (signatures.JPEG, "jpeg"),
+    (signatures.ZSTD, "zstd"),
+    (signatures.RAR, "rar"),
+    (signatures.SEVEN_ZIP, "7z"),
+)
+# Compressions whose first block must also decompress.
+_COMPRESSED: tuple[tuple[bytes, str, Any], ...] = (
+    (signatures.GZIP, "gzip", lambda f: gzip.GzipFile(fileobj=f)),
+    (signatures.BZIP2, "bzip2", bz2.BZ2File),
+    (signatures.XZ, "xz", lzma.LZMAFile),
+)
+
+
 def sniff(upload: Any) -> str | None:
     """The key in TYPES of what the file's content is, whatever its name says; None if unknown."""
     upload.seek(0)
     head = upload.read(HEAD_BYTES)
     upload.seek(0)
     try:
-        if head.startswith(b"%PDF-"):
-            return "pdf"
-        if head.startswith(b"\x89PNG\r\n\x1a\n"):
-            return "png"
-        if head.startswith(b"\xff\xd8\xff"):
-            return "jpeg"
-        if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        if kind := next((key for magic, key in _BY_SIGNATURE if head.startswith(magic)), None):
+            return kind
+        if signatures.is_webp(head):
             return "webp"
-        if head.startswith(b"PK\x03\x04"):
+        if head.startswith(signatures.ZIP):
             return _zip_type(upload)
-        if head.startswith(b"\x1f\x8b"):
-            return "gzip" if _decompresses(lambda f: gzip.GzipFile(fileobj=f), upload) else None
-        if head.startswith(b"BZh"):
-            return "bzip2" if _decompresses(bz2.BZ2File, upload) else None
-        if head.startswith(b"\xfd7zXZ\x00"):
-            return "xz" if _decompresses(lzma.LZMAFile, upload) else None
-        # Formats without a decoder in Python's library: told by their first bytes (the
-        # screening reports a damaged one as it reads it).
-        if head.startswith(b"\x28\xb5\x2f\xfd"):
-            return "zstd"
-        if head.startswith(b"Rar!\x1a\x07"):
-            return "rar"
-        if head.startswith(b"7z\xbc\xaf\x27\x1c"):
-            return "7z"
-        if head[257:263] == b"ustar\x00" or head[257:265] == b"ustar  \x00":
+        for magic, key, opener in _COMPRESSED:
+            if head.startswith(magic):
+                return key if _decompresses(opener, upload) else None
+        if signatures.is_tar(head):
             return "tar"
         text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
         if text[:1] in (b"{", b"["):

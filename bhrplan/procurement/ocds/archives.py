@@ -13,7 +13,7 @@ reads it) does not start the archive over.
 
 libarchive is a C library (Debian's libarchive13; `make system-deps` installs it) used
 through libarchive-c. Without it, these archives are refused with a message that says
-what to do, as before (see `available`).
+what to do, as before.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import atexit
 import bz2
 import ctypes
+import functools
 import gzip
 import io
 import lzma
@@ -32,25 +33,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from bhrplan.lib import signatures
 from bhrplan.procurement.ocds.errors import OcdsFileError
 
 BLOCK_BYTES = 1 << 20
 REPLAY_BYTES = 16 << 20
-RAR_MAGIC = b"Rar!\x1a\x07"  # RAR 4 (then \x00) and RAR 5 (then \x01\x00)
-SEVEN_ZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
-ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-# A tar archive's header: the name of its first file, then this at byte 257 (POSIX and
-# GNU); the NUL byte cannot occur in JSON text.
-TAR_MAGIC = (b"ustar\x00", b"ustar  \x00")
 
 
 def _format_of(head: bytes) -> str:
     """libarchive's name of the format of an archive that `kind_of` recognised. Never
     "all": with every format on, libarchive takes a RAR or tar archive that holds a ZIP
     archive near its end for that ZIP archive (it looks for a ZIP directory there)."""
-    if head.startswith(RAR_MAGIC):
+    if head.startswith(signatures.RAR):
         return "rar5" if head[6:8] == b"\x01\x00" else "rar"
-    return "7zip" if head.startswith(SEVEN_ZIP_MAGIC) else "tar"
+    return "7zip" if head.startswith(signatures.SEVEN_ZIP) else "tar"
 
 
 def _reader(libarchive: Any, path: Path) -> Any:
@@ -60,22 +56,16 @@ def _reader(libarchive: Any, path: Path) -> Any:
     return libarchive.file_reader(str(path), _format_of(head), "all", block_size=BLOCK_BYTES)
 
 
-def is_tar(block: bytes) -> bool:
-    """Whether these first bytes (of a file, once decompressed) are a tar header."""
-    return block[257:263] in TAR_MAGIC or block[257:265] in TAR_MAGIC
-
-
+@functools.cache
 def _libarchive() -> Any | None:
+    """libarchive-c, or None when the C library is not installed (it is loaded when the
+    module is imported; a failed import is not remembered by Python, so it is here:
+    every file of a dataset asks)."""
     try:
         import libarchive
     except (ImportError, OSError, AttributeError, TypeError):
-        return None  # libarchive-c loads the C library when imported
+        return None
     return libarchive
-
-
-def available() -> bool:
-    """Whether libarchive can be used (its C library is installed)."""
-    return _libarchive() is not None
 
 
 class ArchiveReadError(OSError):
@@ -110,9 +100,9 @@ def _errors() -> tuple[type[Exception], ...]:
 
 # The compressions of a tar archive that Python's library reads (its first block only).
 _DECOMPRESSORS: tuple[tuple[bytes, Callable[..., Any]], ...] = (
-    (b"\x1f\x8b", gzip.open),
-    (b"BZh", bz2.open),
-    (b"\xfd7zXZ\x00", lzma.open),
+    (signatures.GZIP, gzip.open),
+    (signatures.BZIP2, bz2.open),
+    (signatures.XZ, lzma.open),
 )
 
 
@@ -122,15 +112,15 @@ def kind_of(path: Path, head: bytes) -> str:
     libarchive = _libarchive()
     if libarchive is None:
         return ""
-    if head.startswith(RAR_MAGIC):
+    if head.startswith(signatures.RAR):
         return "RAR"
-    if head.startswith(SEVEN_ZIP_MAGIC):
+    if head.startswith(signatures.SEVEN_ZIP):
         return "7-Zip"
     opener = next((o for magic, o in _DECOMPRESSORS if head.startswith(magic)), None)
-    if opener is None and not head.startswith(ZSTD_MAGIC):
-        return "tar" if is_tar(head) else ""
+    if opener is None and not head.startswith(signatures.ZSTD):
+        return "tar" if signatures.is_tar(head) else ""
     try:
-        if head.startswith(ZSTD_MAGIC):
+        if head.startswith(signatures.ZSTD):
             with path.open("rb") as raw, zstd_stream(raw) as stream:
                 first = stream.read(512)
         else:
@@ -138,7 +128,7 @@ def kind_of(path: Path, head: bytes) -> str:
                 first = stream.read(512)
     except (*_errors(), EOFError, ValueError, lzma.LZMAError, OcdsFileError):  # type: ignore[misc]
         return ""  # not readable as such: the reader reports the file
-    return "tar" if is_tar(first) else ""
+    return "tar" if signatures.is_tar(first) else ""
 
 
 @dataclass(frozen=True)
@@ -169,8 +159,7 @@ def members(path: Path) -> list[Member]:
     """The regular files of the archive at `path`, in its order (reading it once);
     OcdsFileError when it cannot be read through."""
     libarchive = _libarchive()
-    if libarchive is None:
-        raise OcdsFileError("archive_unsupported", format=path.suffix.lstrip(".") or "?")
+    assert libarchive is not None  # (kind_of found the archive)
     found = []
     entries = 0
     try:

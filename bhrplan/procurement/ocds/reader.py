@@ -41,19 +41,11 @@ import orjson
 from isal import igzip, isal_zlib
 from ocdskit.upgrade import upgrade_release_10_11
 
+from bhrplan.lib import signatures
 from bhrplan.procurement.ocds import archives
 from bhrplan.procurement.ocds.errors import Location, OcdsFileError, reason_of
 from bhrplan.procurement.ocds.projection import check_line
-from bhrplan.procurement.ocds.sources import (
-    BZIP2_MAGIC,
-    GZIP_MAGIC,
-    UNSUPPORTED,
-    XZ_MAGIC,
-    ZIP_MAGIC,
-    ZSTD_MAGIC,
-    Source,
-    file_sources,
-)
+from bhrplan.procurement.ocds.sources import UNSUPPORTED, ZIP_MAGIC, Source, file_sources
 
 __all__ = ["Entry", "Location", "OcdsFileError", "ReadStats", "read_file"]
 
@@ -120,14 +112,14 @@ def _open(source: Source) -> IO[bytes]:
         if head.startswith(ZIP_MAGIC) or source.member:
             raise OcdsFileError("archive_nested")
         raise OcdsFileError("archive_unsupported", format=kind)
-    if head.startswith(ZSTD_MAGIC):
+    if head.startswith(signatures.ZSTD):
         return archives.zstd_stream(raw)
-    if head.startswith(GZIP_MAGIC):
+    if head.startswith(signatures.GZIP):
         # ISA-L's gzip (same format, same API) decompresses about 2.5× faster than zlib.
         return igzip.IGzipFile(fileobj=raw)  # type: ignore[return-value]
-    if head.startswith(BZIP2_MAGIC):
+    if head.startswith(signatures.BZIP2):
         return bz2.BZ2File(raw)  # type: ignore[return-value]
-    if head.startswith(XZ_MAGIC):
+    if head.startswith(signatures.XZ):
         return lzma.LZMAFile(raw)  # type: ignore[return-value]
     return raw
 
@@ -280,7 +272,7 @@ class _Reader:
                 raise decompress_error(self.source, exc) from exc
             if not first:
                 raise OcdsFileError("blank" if stream.tell() else "empty")
-            if archives.is_tar(first):  # (a tar archive on disk is read by archives.py)
+            if signatures.is_tar(first):  # (a tar archive on disk is read by archives.py)
                 if self.source.member:
                     raise OcdsFileError("archive_nested")
                 raise OcdsFileError("archive_unsupported", format="tar")

@@ -21,17 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, cast
 
+from bhrplan.lib import signatures
 from bhrplan.procurement.ocds import archives
 from bhrplan.procurement.ocds.errors import FileProblem, OcdsFileError, error_of, reason_of
 
-ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a member first; an archive with no members
-# The first bytes of the archives read by archives.py: refused when libarchive is
-# missing (their files must then be extracted, or compressed again as ZIP or gzip).
-UNSUPPORTED = {archives.RAR_MAGIC: "RAR", archives.SEVEN_ZIP_MAGIC: "7-Zip"}
-# The first bytes of the compressions that are read (reader._open), and the name endings
-# of compressed files (their uncompressed size is estimated, see Source.estimated_size).
-GZIP_MAGIC, BZIP2_MAGIC, XZ_MAGIC = b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00"
-ZSTD_MAGIC = archives.ZSTD_MAGIC
+ZIP_MAGIC = (signatures.ZIP, signatures.ZIP_EMPTY)
+# The archives read by archives.py, refused when libarchive is missing (their files must
+# then be extracted, or compressed again as ZIP or gzip).
+UNSUPPORTED = {signatures.RAR: "RAR", signatures.SEVEN_ZIP: "7-Zip"}
+# The name endings of compressed files (their uncompressed size is estimated, see
+# Source.estimated_size).
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 # Files that are documentation, not data: not read (in folders and in archives).
 SKIPPED_SUFFIXES = (".txt", ".md")
