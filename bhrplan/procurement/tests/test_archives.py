@@ -42,6 +42,14 @@ def items(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     return con.execute(f"SELECT {columns} FROM items ORDER BY ALL").fetchall()  # noqa: S608
 
 
+def cursor_openings(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    """Each time this process starts reading a tar, RAR or 7-Zip archive from its start."""
+    opened: list[tuple] = []
+    real = archives._Cursor.__init__
+    monkeypatch.setattr(archives._Cursor, "__init__", lambda c, *a: opened.append(a) or real(c, *a))
+    return opened
+
+
 def screen(*paths: Path, workers: int = 1) -> tuple[pipeline.IngestResult, list[tuple]]:
     con = duckdb.connect()
     result = build_items(list(paths), con, workers=workers)
@@ -114,11 +122,7 @@ def test_a_big_json_lines_file_in_an_archive_is_cut_into_chunks_like_one_on_disk
     chunks = []
     real = pipeline._jsonl_chunks
     monkeypatch.setattr(pipeline, "_jsonl_chunks", lambda s: chunks.append(s) or real(s))
-    opened = []
-    real_cursor = archives._Cursor.__init__
-    monkeypatch.setattr(
-        archives._Cursor, "__init__", lambda c, *a: opened.append(a) or real_cursor(c, *a)
-    )
+    opened = cursor_openings(monkeypatch)
     _result, from_disk = screen(plain, workers=2)
     result, from_archive = screen(archive, workers=2)
     assert [(f.ok, f.releases) for f in result.files] == [(True, 1), (True, 400)]
@@ -421,14 +425,7 @@ def test_an_archive_read_from_end_to_end_is_read_once_per_process_and_again_when
 ):
     members = {f"r/{n:03d}.json": package(tender(f"ocds-x-{n}")) for n in range(60)}
     archive = write_archive(tmp_path / "datos.tar.gz", members)
-    opened = []
-    real = archives._Cursor.__init__
-
-    def spy(self, *args):
-        opened.append(args)
-        real(self, *args)
-
-    monkeypatch.setattr(archives._Cursor, "__init__", spy)
+    opened = cursor_openings(monkeypatch)
     result, rows = screen(archive)
     assert len(rows) == 60 and all(f.ok for f in result.files)
     assert len(opened) == 1  # the 60 files in one pass (listing them is another)

@@ -62,6 +62,15 @@ def test_it_lists_only_screenings_of_the_territories_one_coordinates(
     assert "Paraguay" not in persona_clients["outsider"].get(url).content.decode()
 
 
+def screen_uploads(client, territory, capture, name: str, files: list) -> object:
+    """Post the screening form with these files; the screening runs at once."""
+    with capture(execute=True):
+        return client.post(
+            reverse("procurement:screening_create"),
+            {"name": name, "territory": territory.pk, "upload": files},
+        )
+
+
 def test_it_rejects_the_wrong_method(persona_clients):
     client = persona_clients["coordinator"]
     assert client.post(reverse("procurement:screening_list")).status_code == 405
@@ -80,18 +89,13 @@ def test_it_screens_an_upload_in_the_background(
             )
         ],
     }
-    with django_capture_on_commit_callbacks(execute=True):
-        response = persona_clients["coordinator"].post(
-            reverse("procurement:screening_create"),
-            {
-                "name": "Salud",
-                "territory": territory.pk,
-                "upload": [
-                    upload("p.json", json.dumps(package).encode()),
-                    upload("empty.json", b""),
-                ],
-            },
-        )
+    response = screen_uploads(
+        persona_clients["coordinator"],
+        territory,
+        django_capture_on_commit_callbacks,
+        "Salud",
+        [upload("p.json", json.dumps(package).encode()), upload("empty.json", b"")],
+    )
     assert response.status_code == 302
     screening = Screening.objects.get()
     assert screening.status == Screening.Status.DONE
@@ -110,61 +114,36 @@ def test_it_screens_an_upload_in_the_background(
     assert "The file is empty (0 bytes)." in page.content.decode()
 
 
-def test_it_screens_bzip2_and_xz_uploads(
-    persona_clients, territory, django_capture_on_commit_callbacks
+def test_it_screens_compressed_files_and_archives_uploaded(
+    persona_clients, territory, django_capture_on_commit_callbacks, tmp_path
 ):
     import bz2
     import lzma
 
-    def package(ocid: str) -> bytes:
-        item = {"id": "1", "description": "Guantes de nitrilo"}
-        data = {"version": "1.1", "releases": [release(ocid, tender={"id": "t", "items": [item]})]}
-        return json.dumps(data).encode()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = persona_clients["coordinator"].post(
-            reverse("procurement:screening_create"),
-            {
-                "name": "Comprimidos",
-                "territory": territory.pk,
-                "upload": [
-                    upload("a.json.bz2", bz2.compress(package("ocds-abc-1"))),
-                    upload("b.json.xz", lzma.compress(package("ocds-abc-2"))),
-                ],
-            },
-        )
-    assert response.status_code == 302
-    screening = Screening.objects.get()
-    assert screening.status == Screening.Status.DONE and screening.file_errors == []
-    assert screening.summary["flagged_items"] == 2
-
-
-def test_it_screens_tar_gz_rar_and_7zip_uploads(
-    persona_clients, territory, django_capture_on_commit_callbacks, tmp_path
-):
-    from bhrplan.procurement.tests.test_archives import package, tender, write_archive
+    from bhrplan.procurement.tests.test_archives import package, tender, write_archive, zstd
 
     def archive(name: str, ocid: str) -> bytes:
         members = {"datos/a.json": package(tender(ocid)), "LEEME.txt": b"-"}
         return write_archive(tmp_path / name, members).read_bytes()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = persona_clients["coordinator"].post(
-            reverse("procurement:screening_create"),
-            {
-                "name": "Archivos",
-                "territory": territory.pk,
-                "upload": [
-                    upload("a.tar.gz", archive("a.tar.gz", "ocds-abc-1")),
-                    upload("b.rar", archive("b.rar", "ocds-abc-2")),
-                    upload("c.7z", archive("c.7z", "ocds-abc-3")),
-                ],
-            },
-        )
+    response = screen_uploads(
+        persona_clients["coordinator"],
+        territory,
+        django_capture_on_commit_callbacks,
+        "Comprimidos",
+        [
+            upload("a.json.bz2", bz2.compress(package(tender("ocds-abc-1")))),
+            upload("b.json.xz", lzma.compress(package(tender("ocds-abc-2")))),
+            upload("c.json.zst", zstd(package(tender("ocds-abc-3")))),
+            upload("d.tar.gz", archive("d.tar.gz", "ocds-abc-4")),
+            upload("e.rar", archive("e.rar", "ocds-abc-5")),
+            upload("f.7z", archive("f.7z", "ocds-abc-6")),
+        ],
+    )
     assert response.status_code == 302
     screening = Screening.objects.get()
     assert screening.status == Screening.Status.DONE and screening.file_errors == []
-    assert screening.summary["flagged_items"] == 3
+    assert screening.summary["flagged_items"] == 6
 
 
 def test_it_says_why_files_were_not_used_in_the_viewers_language(
@@ -172,22 +151,20 @@ def test_it_says_why_files_were_not_used_in_the_viewers_language(
 ):
     no_ocid = json.dumps({"releases": [release(), {"id": "2"}]}, indent=2).encode()
     bad_types = json.dumps(release(tender=[])).encode() + b"\n"
-    with django_capture_on_commit_callbacks(execute=True):
-        persona_clients["coordinator"].post(
-            reverse("procurement:screening_create"),
-            {
-                "name": "Errores",
-                "territory": territory.pk,
-                "upload": [
-                    upload("ok.json", json.dumps(release()).encode()),
-                    upload("vacio.json", b""),
-                    upload("cortado.json", b'{"releases": [{"ocid": "ocds-1"'),
-                    upload("latin1.json", '{"ocid": "Adquisición"}'.encode("latin-1")),
-                    upload("sin-ocid.json", no_ocid),
-                    upload("tipos.jsonl", bad_types),
-                ],
-            },
-        )
+    screen_uploads(
+        persona_clients["coordinator"],
+        territory,
+        django_capture_on_commit_callbacks,
+        "Errores",
+        [
+            upload("ok.json", json.dumps(release()).encode()),
+            upload("vacio.json", b""),
+            upload("cortado.json", b'{"releases": [{"ocid": "ocds-1"'),
+            upload("latin1.json", '{"ocid": "Adquisición"}'.encode("latin-1")),
+            upload("sin-ocid.json", no_ocid),
+            upload("tipos.jsonl", bad_types),
+        ],
+    )
     screening = Screening.objects.get()
     with translation.override("es"):
         url = reverse("procurement:screening_detail", args=[screening.pk])
@@ -217,15 +194,13 @@ def test_it_screens_each_file_of_an_uploaded_zip_archive(
         out.writestr("2024/febrero.json", b"")
         out.writestr("2024/hoja.rar", b"Rar!\x1a\x07\x01\x00")
         out.writestr("__MACOSX/2024/._enero.json", b"\x00\x05\x16\x07")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = persona_clients["coordinator"].post(
-            reverse("procurement:screening_create"),
-            {
-                "name": "Salud 2024",
-                "territory": territory.pk,
-                "upload": [SimpleUploadedFile("compras.zip", archive.getvalue())],
-            },
-        )
+    response = screen_uploads(
+        persona_clients["coordinator"],
+        territory,
+        django_capture_on_commit_callbacks,
+        "Salud 2024",
+        [SimpleUploadedFile("compras.zip", archive.getvalue())],
+    )
     assert response.status_code == 302
     screening = Screening.objects.get()
     assert screening.status == Screening.Status.DONE, screening.error
