@@ -46,7 +46,12 @@ def cursor_openings(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
     """Each time this process starts reading a tar, RAR or 7-Zip archive from its start."""
     opened: list[tuple] = []
     real = archives._Cursor.__init__
-    monkeypatch.setattr(archives._Cursor, "__init__", lambda c, *a: opened.append(a) or real(c, *a))
+
+    def counted(cursor: archives._Cursor, *args: object) -> None:
+        opened.append(args)
+        real(cursor, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(archives._Cursor, "__init__", counted)
     return opened
 
 
