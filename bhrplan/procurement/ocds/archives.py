@@ -34,7 +34,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from bhrplan.lib import signatures
-from bhrplan.procurement.ocds.errors import OcdsFileError
+from bhrplan.procurement.ocds.errors import (
+    REASON_NO_FILE,
+    REASON_REOPENED,
+    REASON_UNREADABLE,
+    OcdsFileError,
+)
 
 BLOCK_BYTES = 1 << 20
 REPLAY_BYTES = 16 << 20
@@ -78,7 +83,7 @@ def _reason(exc: BaseException) -> str:
     message at all)."""
     text = str(getattr(exc, "msg", None) or _CODES.sub("", str(exc))).strip()
     if not text or text == "None":
-        text = "unreadable data"
+        text = REASON_UNREADABLE
     return text.splitlines()[0][:160]
 
 
@@ -172,7 +177,7 @@ def members(path: Path) -> list[Member]:
     except _errors() as exc:
         raise _problem(exc) from exc
     if not entries:  # (libarchive finds nothing, rather than an error, in some damage)
-        raise OcdsFileError("archive_damaged", reason="no file found in it")
+        raise OcdsFileError("archive_damaged", reason=REASON_NO_FILE)
     return found
 
 
@@ -268,7 +273,7 @@ class _Cursor:
 
     def _next_block(self, reader: int) -> bytes:
         if reader != self._reader or self._blocks is None:
-            raise ArchiveReadError("the file was opened again while it was read")
+            raise ArchiveReadError(REASON_REOPENED)
         try:
             block = next(self._blocks, b"")
         except BaseException:

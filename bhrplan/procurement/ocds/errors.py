@@ -137,6 +137,48 @@ MESSAGES: dict[str, str] = {
     ),
 }
 
+# The `reason` of a message is mostly a library's own words (a JSON parser's, zipfile's,
+# libarchive's), shown as they are. These are the project's own, and a few constant ones
+# of zipfile, translated when shown.
+REASON_NO_FILE = gettext_noop("no file found in it")
+REASON_UNREADABLE = gettext_noop("unreadable data")
+REASON_REOPENED = gettext_noop("the file was opened again while it was read")
+REASON_ENDS_EARLY = gettext_noop("the archive ends before the file's data")
+REASON_TOO_LONG = gettext_noop("the file holds more data than the archive declares")
+REASON_CHECKSUM = gettext_noop("the file's data does not match its checksum (CRC-32)")
+REASON_DATA_ENDS = gettext_noop("the %(method)s data ends too soon")
+REASON_DATA_DAMAGED = gettext_noop("the %(method)s data is damaged")
+REASONS = frozenset(
+    {
+        REASON_NO_FILE,
+        REASON_UNREADABLE,
+        REASON_REOPENED,
+        REASON_ENDS_EARLY,
+        REASON_TOO_LONG,
+        REASON_CHECKSUM,
+        gettext_noop("File is not a zip file"),
+        gettext_noop("Truncated file header"),
+        gettext_noop("Bad magic number for file header"),
+    }
+)
+# Reasons about one compression method ("the Deflate64 data is damaged").
+_METHOD_REASONS = tuple(
+    (re.compile(re.escape(template).replace(re.escape("%(method)s"), "(.+)")), template)
+    for template in (REASON_DATA_ENDS, REASON_DATA_DAMAGED)
+)
+
+
+def _reason_in(tr: Callable[[str], str], reason: str) -> str:
+    """A `reason` in the reader's language when the project words it (see REASONS)."""
+    if reason in REASONS:
+        return tr(reason)
+    for pattern, template in _METHOD_REASONS:
+        found = pattern.fullmatch(reason)
+        if found:
+            return tr(template) % {"method": found.group(1)}
+    return reason
+
+
 LINE = gettext_noop("Line %(line)s")
 LINE_PATH = gettext_noop("Line %(line)s, %(path)s")
 VALUE = gettext_noop("Object %(number)s")
@@ -214,7 +256,10 @@ class FileProblem:
     def _compose(self, tr: Callable[[str], str]) -> str:
         template = MESSAGES.get(self.code)
         # An unknown code (text from an older caller) is shown as it is.
-        message = tr(template) % self.params if template else self.code
+        params = dict(self.params)
+        if isinstance(params.get("reason"), str):
+            params["reason"] = _reason_in(tr, str(params["reason"]))
+        message = tr(template) % params if template else self.code
         where = self.location.label(tr)
         return tr(WHERE) % {"where": where, "message": message} if where else message
 

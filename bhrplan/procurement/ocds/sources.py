@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, cast
 
 from bhrplan.lib import signatures
-from bhrplan.procurement.ocds import archives
+from bhrplan.procurement.ocds import archives, zipmethods
 from bhrplan.procurement.ocds.errors import FileProblem, OcdsFileError, error_of, reason_of
 
 ZIP_MAGIC = (signatures.ZIP, signatures.ZIP_EMPTY)
@@ -37,7 +37,8 @@ SKIPPED_SUFFIXES = (".txt", ".md")
 # OOXML (xlsx, docx) and OpenDocument files are ZIP archives too: they are reported as
 # documents, not opened as archives of data.
 _DOCUMENT_PARTS = ("[Content_Types].xml", "mimetype")
-# ZIP's compression methods that Python's zipfile reads: stored, deflate, bzip2, lzma.
+# ZIP's compression methods that Python's zipfile reads: stored, deflate, bzip2, lzma
+# (zipmethods.py reads Deflate64, Zstandard and xz).
 _READABLE_METHODS = frozenset((0, 8, 12, 14))
 
 
@@ -106,6 +107,8 @@ class Source:
             info = archive.getinfo(self.member)
             if info.flag_bits & 0x1:
                 raise OcdsFileError("archive_encrypted")
+            if info.compress_type in zipmethods.METHODS:
+                return zipmethods.open_member(self.path, info)
             if info.compress_type not in _READABLE_METHODS:
                 raise OcdsFileError("archive_method", method=_method_name(info.compress_type))
             return cast(IO[bytes], archive.open(info))
@@ -158,7 +161,7 @@ def close_archives() -> None:
 
 
 def _method_name(method: int) -> str:
-    names = {9: "Deflate64", 93: "Zstandard", 95: "xz", 97: "WavPack", 98: "PPMd", 99: "AES"}
+    names = {6: "Implode", 97: "WavPack", 98: "PPMd", 99: "AES"}
     return names.get(method, str(method))
 
 

@@ -3,6 +3,7 @@ read on its own."""
 
 import bz2
 import gzip
+import hashlib
 import io
 import json
 import lzma
@@ -66,6 +67,58 @@ def write_zip(path: Path, members: dict[str, bytes], method: int = zipfile.ZIP_D
     with zipfile.ZipFile(path, "w", method) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
+    return path
+
+
+DEFLATE64_ZIP = Path(__file__).parent / "data" / "deflate64.zip"
+
+
+def deflate64_sample() -> bytes:
+    """What data/deflate64.zip holds (muestra.jsonl: 400 releases, 243 290 bytes), made
+    with `7z a -tzip -mm=Deflate64 -mx=9` (p7zip 16.02) from these bytes. Its text repeats
+    at distances beyond 32 KB and in runs beyond 258 bytes, which only Deflate64 encodes
+    (zlib refuses the data). No Python library writes Deflate64 reliably."""
+    lines = []
+    for n in range(400):
+        text = hashlib.sha256(str(n % 97).encode()).hexdigest() * (1 + n % 5) + "x" * (n % 700)
+        item = {"id": "1", "description": text, "classification": ITEM["classification"]}
+        value = release(f"ocds-d64-{n}", tender={"id": "t", "items": [item]})
+        lines.append(json.dumps(value, separators=(",", ":")).encode() + b"\n")
+    return b"".join(lines)
+
+
+def compress_as(method: int, data: bytes) -> bytes:
+    """`data` compressed as a ZIP member with `method` (93 Zstandard, 95 xz; any other:
+    left as it is, for methods that are not read, or bytes compressed beforehand)."""
+    if method == 93:
+        return zstd(data)
+    if method == 95:
+        return lzma.compress(data, lzma.FORMAT_XZ)
+    return data
+
+
+def write_zip_methods(path: Path, members: dict[str, tuple[int, bytes]], crc: int = -1) -> Path:
+    """A ZIP archive whose files are compressed with methods zipfile cannot write: each
+    member's compressed bytes are stored, then its method, CRC-32 (or `crc`) and size are
+    set in its local header and in the directory."""
+    path.parent.mkdir(exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for name, (method, data) in members.items():
+            archive.writestr(name, compress_as(method, data))
+    out = bytearray(path.read_bytes())
+    directory = struct.unpack_from("<L", out, len(out) - 22 + 16)[0]
+    for method, data in (value for value in members.values()):
+        fields = (method, crc if crc >= 0 else zlib.crc32(data), len(data))
+        local = struct.unpack_from("<L", out, directory + 42)[0]
+        struct.pack_into("<H", out, local + 8, fields[0])
+        struct.pack_into("<L", out, local + 14, fields[1])
+        struct.pack_into("<L", out, local + 22, fields[2])
+        struct.pack_into("<H", out, directory + 10, fields[0])
+        struct.pack_into("<L", out, directory + 16, fields[1])
+        struct.pack_into("<L", out, directory + 24, fields[2])
+        lengths = struct.unpack_from("<HHH", out, directory + 28)
+        directory += 46 + sum(lengths)
+    path.write_bytes(bytes(out))
     return path
 
 
@@ -144,12 +197,7 @@ def test_archives_that_cannot_be_read_are_reported_with_what_to_do(tmp_path):
     (tmp_path / "cortado.zip").write_bytes(whole.read_bytes()[:40])
     write_zip(tmp_path / "vacio.zip", {"docs/": b"", "LEEME.md": b"#"})
     write_zip(tmp_path / "hoja.xlsx", {"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<x/>"})
-    deflate64 = write_zip(tmp_path / "d64.zip", {"a.json": good})
-    data = bytearray(deflate64.read_bytes())
-    data[8:10] = struct.pack("<H", 9)  # the method, in the file's header and the directory
-    central = data.find(b"PK\x01\x02")
-    data[central + 10 : central + 12] = struct.pack("<H", 9)
-    deflate64.write_bytes(bytes(data))
+    write_zip_methods(tmp_path / "ppmd.zip", {"a.json": (98, good)})
     encrypted = write_zip(tmp_path / "clave.zip", {"a.json": good})
     data = bytearray(encrypted.read_bytes())
     data[6] |= 1  # the "encrypted" flag (zipfile cannot write encrypted archives)
@@ -163,11 +211,11 @@ def test_archives_that_cannot_be_read_are_reported_with_what_to_do(tmp_path):
     assert {name: f.error_code for name, f in reports.items()} == {
         "clave.zip › a.json": "archive_encrypted",
         "cortado.zip": "archive_damaged",
-        "d64.zip › a.json": "archive_method",
+        "ppmd.zip › a.json": "archive_method",
         "hoja.xlsx": "office_document",
         "vacio.zip": "archive_empty",
     }
-    assert reports["d64.zip › a.json"].error_params == {"method": "Deflate64"}
+    assert reports["ppmd.zip › a.json"].error_params == {"method": "PPMd"}
     with translation.override("es"):
         assert file_error_message(stored_error(reports["hoja.xlsx"])).startswith(
             "Es una hoja de cálculo o un documento de texto"
@@ -423,6 +471,88 @@ def test_zstandard_files_are_read_on_disk_and_in_a_zip_and_a_damaged_one_fails_a
         ("c.json.zst", 0, "cannot_decompress"),
     ]
     assert {row[0] for row in rows} == {"ocds-x-1", "ocds-x-2", "ocds-y-0", "ocds-y-1", "ocds-y-2"}
+
+
+def test_zip_files_compressed_with_deflate64_zstandard_or_xz_give_what_deflate_gives(tmp_path):
+    # Windows Explorer writes Deflate64 for big files; 7-Zip and WinZip offer the others.
+    sample = deflate64_sample()
+    assert zipfile.ZipFile(DEFLATE64_ZIP).getinfo("muestra.jsonl").compress_type == 9
+    lines = b"".join(
+        json.dumps(tender(f"ocds-l-{n}") | {"description": "x" * (n % 700)}).encode() + b"\n"
+        for n in range(900)
+    )  # about 400 KB: many blocks of compressed and of decompressed bytes
+    members = {"a.json": package(tender("ocds-x-1")), "b.jsonl": lines}
+    reference, expected = screen(write_zip(tmp_path / "deflate" / "datos.zip", members))
+    assert len(expected) == 901
+    for method in (93, 95):
+        archive = write_zip_methods(
+            tmp_path / str(method) / "datos.zip",
+            {name: (method, data) for name, data in members.items()},
+        )
+        result, rows = screen(archive)
+        assert [f.error for f in result.files] == ["", ""], method
+        assert rows == expected, method
+        assert [f.releases for f in result.files] == [f.releases for f in reference.files]
+    _result, expected = screen(write_zip(tmp_path / "d" / "muestra.zip", {"muestra.jsonl": sample}))
+    result, rows = screen(DEFLATE64_ZIP)
+    assert [(f.name, f.error, f.releases) for f in result.files] == [
+        ("deflate64.zip › muestra.jsonl", "", 400)
+    ]
+    assert rows == expected and len(rows) == 400
+
+
+def test_damaged_deflate64_zstandard_and_xz_files_in_a_zip_fail_alone(tmp_path):
+    good = package(tender("ocds-x-1"))
+    data = package(*(tender(f"ocds-y-{n}") for n in range(40)))
+    original = DEFLATE64_ZIP.read_bytes()
+    start = original.find(b"muestra.jsonl") + len(b"muestra.jsonl")
+    (tmp_path / "corto.zip").write_bytes(original[: start + 3000])  # the bytes end too soon
+    damaged = bytearray(original)
+    damaged[start + 10] ^= 0x5A  # in the first block's code tables: the decoder stops
+    (tmp_path / "9.zip").write_bytes(bytes(damaged))
+    checksum = bytearray(original)  # the data is whole, the CRC-32 declared is another
+    for header, at in ((b"PK\x03\x04", 14), (b"PK\x01\x02", 16)):
+        checksum[checksum.find(header) + at] ^= 0x01
+    (tmp_path / "suma.zip").write_bytes(bytes(checksum))
+    for method in (93, 95):
+        archive = write_zip_methods(tmp_path / f"{method}.zip", {"a.json": (method, data)})
+        raw = bytearray(archive.read_bytes())
+        raw[raw.find(b"a.json") + 6 + len(raw) // 8] ^= 0x5A  # inside the compressed bytes
+        archive.write_bytes(bytes(raw))
+    write_zip(tmp_path / "bueno.zip", {"a.json": good})
+    result, rows = screen(tmp_path)
+    assert [(f.name, f.error_code) for f in result.files] == [
+        ("9.zip › muestra.jsonl", "archive_damaged"),
+        ("93.zip › a.json", "archive_damaged"),
+        ("95.zip › a.json", "archive_damaged"),
+        ("bueno.zip › a.json", ""),
+        ("corto.zip", "archive_damaged"),  # (its directory is cut off too)
+        ("suma.zip › muestra.jsonl", "archive_damaged"),
+    ]
+    assert {row[0] for row in rows} == {"ocds-x-1"}
+    reasons = {f.name: f.error_params["reason"] for f in result.failed}
+    assert reasons["suma.zip › muestra.jsonl"] == (
+        "the file's data does not match its checksum (CRC-32)"
+    )
+    with translation.override("es"):  # the reasons the project words are translated too
+        assert file_error_message(stored_error(result.failed[0])).startswith(
+            "El archivo comprimido no se puede leer (los datos Deflate64 están dañados)."
+        )
+        assert "(los datos del archivo no coinciden con su suma de verificación (CRC-32))" in (
+            file_error_message(stored_error(result.failed[-1]))
+        )
+
+
+def test_a_deflate64_file_that_ends_too_soon_is_damaged(tmp_path):
+    original = bytearray(DEFLATE64_ZIP.read_bytes())
+    info = zipfile.ZipFile(DEFLATE64_ZIP).getinfo("muestra.jsonl")
+    source = Source(tmp_path / "d.zip", "muestra.jsonl", info.file_size)
+    # The directory declares fewer compressed bytes than the data needs.
+    for header, at in ((b"PK\x03\x04", 18), (b"PK\x01\x02", 20)):
+        struct.pack_into("<L", original, original.find(header) + at, info.compress_size - 500)
+    source.path.write_bytes(bytes(original))
+    with source.open() as stream, pytest.raises(zipfile.BadZipFile, match="ends too soon"):
+        stream.read()
 
 
 def test_an_archive_read_from_end_to_end_is_read_once_per_process_and_again_when_it_changes(

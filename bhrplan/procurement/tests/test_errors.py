@@ -7,6 +7,8 @@ from django.utils import translation
 
 from bhrplan.procurement.ocds.errors import (
     MESSAGES,
+    REASON_CHECKSUM,
+    REASON_DATA_ENDS,
     FileProblem,
     Location,
     OcdsFileError,
@@ -46,6 +48,21 @@ def test_it_shows_text_of_older_callers_and_stored_rows_as_it_is():
         assert file_error_message({"path": "a.json", "error": "empty file"}) == "empty file"
         stored = {"error": "…", **FileProblem("empty").as_dict()}
         assert file_error_message(stored) == "El archivo está vacío (0 bytes)."
+
+
+def test_reasons_the_project_words_are_translated_and_a_library_s_own_words_are_not():
+    def spanish(reason: str) -> str:
+        return FileProblem("archive_damaged", {"reason": reason}).message("es")
+
+    assert "(los datos del archivo no coinciden con su suma de verificación (CRC-32))" in (
+        spanish(REASON_CHECKSUM)
+    )
+    assert "(los datos xz terminan antes de tiempo)" in spanish(REASON_DATA_ENDS % {"method": "xz"})
+    assert "(no es un archivo ZIP)" in spanish("File is not a zip file")
+    assert "(Truncated RAR file data)" in spanish("Truncated RAR file data")
+    assert "()" in spanish("")  # (not the catalog's header, which gettext gives for "")
+    english = FileProblem("archive_damaged", {"reason": REASON_CHECKSUM}).english()
+    assert "(the file's data does not match its checksum (CRC-32))" in english
 
 
 def test_it_describes_other_data_errors():
