@@ -10,6 +10,10 @@ PNG = b"\x89PNG\r\n\x1a\n"
 JPEG = b"\xff\xd8\xff"
 ZIP = b"PK\x03\x04"  # an archive whose first member follows (XLSX, DOCX, ODS … too)
 ZIP_EMPTY = b"PK\x05\x06"  # an archive with no members: its directory alone
+# A ZIP archive made to be split (`zip -s`) that fitted in one part: a marker, then the
+# archive (PK00 is older tools' marker). The first part of one that did not fit starts
+# the same way, and is not readable alone.
+ZIP_SPANNED = (b"PK\x07\x08PK\x03\x04", b"PK00PK\x03\x04")
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office files (XLS)
 GZIP = b"\x1f\x8b"
 BZIP2 = b"BZh"

@@ -152,7 +152,7 @@ def sniff(upload: Any) -> str | None:
             return kind
         if signatures.is_webp(head):
             return "webp"
-        if head.startswith(signatures.ZIP):
+        if head.startswith((signatures.ZIP, *signatures.ZIP_SPANNED)):
             return _zip_type(upload)
         for magic, key, opener in _COMPRESSED:
             if head.startswith(magic):

@@ -86,6 +86,8 @@ def check(name: str, content: bytes, types=("pdf", "docx", "odt"), **kwargs):
         (b"[]", "json"),
         (b"PK\x03\x04garbage", None),
         (package("other.txt"), "zip"),  # a plain archive
+        (b"PK\x07\x08" + package("other.txt"), "zip"),  # zip -s, all in one part
+        (b"PK\x07\x08PK\x03\x04garbage", None),  # the first of several parts
         (package("[Content_Types].xml", "other.xml"), None),  # an OOXML package of no known kind
         (b"\x1f\x8bnot really gzip", None),
         (b"MZ\x90\x00", None),

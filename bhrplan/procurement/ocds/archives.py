@@ -26,6 +26,7 @@ import gzip
 import io
 import lzma
 import re
+import struct
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -134,6 +135,41 @@ def kind_of(path: Path, head: bytes) -> str:
     except (*_errors(), EOFError, ValueError, lzma.LZMAError, OcdsFileError):  # type: ignore[misc]
         return ""  # not readable as such: the reader reports the file
     return "tar" if signatures.is_tar(first) else ""
+
+
+def is_volume(head: bytes) -> bool:
+    """Whether these first bytes are those of a RAR archive split into volumes (WinRAR's
+    datos.part1.rar, datos.part2.rar …: every volume carries the flag, the first too)."""
+    try:
+        if head.startswith(signatures.RAR + b"\x01\x00"):  # RAR 5: variable-length numbers
+            at = len(signatures.RAR) + 2 + 4  # after the signature, the header's CRC-32
+            _size, at = _number(head, at)
+            kind, at = _number(head, at)
+            flags, at = _number(head, at)
+            if kind != 1:  # not the main archive header
+                return False
+            for present in (0x0001, 0x0002):  # extra area size, data size
+                if flags & present:
+                    _skipped, at = _number(head, at)
+            archive_flags, _at = _number(head, at)
+            return bool(archive_flags & 0x0001)
+        if head.startswith(signatures.RAR + b"\x00"):  # RAR 4: main header type 0x73
+            return head[9] == 0x73 and bool(struct.unpack_from("<H", head, 10)[0] & 0x0001)
+    except (IndexError, struct.error):
+        return False
+    return False
+
+
+def _number(data: bytes, at: int) -> tuple[int, int]:
+    """A RAR 5 variable-length number at `at`, and where the next field starts."""
+    value = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80 or shift > 63:
+            return value, at
+        shift += 7
 
 
 @dataclass(frozen=True)

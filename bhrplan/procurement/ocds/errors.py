@@ -104,6 +104,11 @@ MESSAGES: dict[str, str] = {
     "archive_nested": gettext_noop(
         "This is an archive inside the archive. Extract it and screen the files it holds."
     ),
+    "archive_split": gettext_noop(
+        "This is one part of an archive (or of a file) split into several files, which "
+        "cannot be read part by part. Join the parts with the program that made them "
+        "(7-Zip, WinRAR, zip), then screen the archive or the files it holds."
+    ),
     "archive_unsupported": gettext_noop(
         "This file is compressed or archived as %(format)s, which cannot be read. Extract "
         "the files, or compress them as ZIP or gzip."

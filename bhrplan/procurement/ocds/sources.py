@@ -14,6 +14,8 @@ reading it raises, so that it is reported like any other file that cannot be use
 from __future__ import annotations
 
 import os
+import re
+import struct
 import zipfile
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -25,7 +27,7 @@ from bhrplan.lib import signatures
 from bhrplan.procurement.ocds import archives, zipmethods
 from bhrplan.procurement.ocds.errors import FileProblem, OcdsFileError, error_of, reason_of
 
-ZIP_MAGIC = (signatures.ZIP, signatures.ZIP_EMPTY)
+ZIP_MAGIC = (signatures.ZIP, signatures.ZIP_EMPTY, *signatures.ZIP_SPANNED)
 # The archives read by archives.py, refused when libarchive is missing (their files must
 # then be extracted, or compressed again as ZIP or gzip).
 UNSUPPORTED = {signatures.RAR: "RAR", signatures.SEVEN_ZIP: "7-Zip"}
@@ -230,14 +232,61 @@ def _sequential_sources(path: Path) -> list[Source]:
     return sources
 
 
+# The parts of an archive, or of any file, split into several files ("volumes"), which
+# cannot be read one by one: 7-Zip's and most splitters' datos.zip.001, datos.zip.002 …
+# (the bytes cut in pieces), zip's datos.z01, datos.z02 … datos.zip (`zip -s`), and
+# WinRAR's datos.part1.rar … (told by the volume flag in the archive's header).
+_PART_NUMBER = re.compile(r"\.(\d{3})$")
+_ZIP_SEGMENT = re.compile(r"\.z\d{2}$", re.IGNORECASE)
+_ZIP_END = struct.Struct("<4sHH")  # end of central directory: signature, disk numbers
+
+
+def _is_split_part(path: Path, head: bytes) -> bool:
+    """Whether the file is one of the parts of something split (see _PART_NUMBER)."""
+    name = path.name
+    if number := _PART_NUMBER.search(name):
+        # A .001 alone is whole (7-Zip writes it when the data fits in one part).
+        return number.group(1) != "001" or path.with_name(name[:-3] + "002").exists()
+    if _ZIP_SEGMENT.search(name) or archives.is_volume(head):
+        return True
+    return name.lower().endswith(".zip") and _zip_spans_disks(path)
+
+
+def _zip_spans_disks(path: Path) -> bool:
+    """Whether a ZIP archive's directory says it spans several files (the last part of an
+    archive split by `zip -s`, whose first bytes are anywhere in the compressed data)."""
+    try:
+        with path.open("rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, size - (1 << 16) - _ZIP_END.size - 18))
+            tail = fh.read()
+    except OSError:
+        return False
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + _ZIP_END.size > len(tail):
+        return False
+    _signature, disk, directory_disk = _ZIP_END.unpack_from(tail, at)
+    return disk > 0 or directory_disk > 0
+
+
 def file_sources(path: Path) -> list[Source]:
     """One file given: itself, or the data files inside it when it is an archive."""
     head = _head(path)
+    if _is_split_part(path, head):
+        return [Source(path, problem=FileProblem("archive_split"))]
     if head.startswith(ZIP_MAGIC):
-        return _archive_sources(path)
-    if archives.kind_of(path, head):
-        return _sequential_sources(path)
-    return [Source(path)]
+        sources = _archive_sources(path)
+    elif archives.kind_of(path, head):
+        sources = _sequential_sources(path)
+    else:
+        return [Source(path)]
+    # The first part of a split archive without the others (zip's, or a .001 whose .002
+    # is missing) reads as an archive without its end.
+    problem = sources[0].problem
+    first_part = path.name.endswith(".001") or head.startswith(signatures.ZIP_SPANNED)
+    if first_part and problem is not None and problem.code == "archive_damaged":
+        return [Source(path, problem=FileProblem("archive_split"))]
+    return sources
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Source]:

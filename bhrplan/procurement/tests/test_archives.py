@@ -555,6 +555,74 @@ def test_a_deflate64_file_that_ends_too_soon_is_damaged(tmp_path):
         stream.read()
 
 
+def test_the_parts_of_a_split_archive_are_reported_with_what_to_do(tmp_path):
+    data = package(*(tender(f"ocds-p-{n}") for n in range(300)))
+    whole = write_zip(tmp_path / "entero.zip", {"a.json": data}, zipfile.ZIP_STORED).read_bytes()
+    half = len(whole) // 2
+    # 7-Zip's volumes (and most splitters'): the bytes cut in pieces, numbered
+    (tmp_path / "datos.zip.001").write_bytes(whole[:half])
+    (tmp_path / "datos.zip.002").write_bytes(whole[half:])  # its end reads as a directory
+    (tmp_path / "solo.7z.001").write_bytes(
+        write_archive(tmp_path / "x.7z", {"a.json": data}).read_bytes()[:300]
+    )  # the first part, without the others
+    (tmp_path / "entero.zip.001").write_bytes(whole)  # a .001 alone can be whole: read
+    # zip -s: datos.z01, …, then datos.zip, whose directory says it is on another disk
+    (tmp_path / "cortado.z01").write_bytes(b"PK\x07\x08" + whole[:half])
+    last = bytearray(whole)
+    struct.pack_into("<HH", last, last.rfind(b"PK\x05\x06") + 4, 1, 1)
+    (tmp_path / "cortado.zip").write_bytes(bytes(last))
+    (tmp_path / "uno.zip").write_bytes(b"PK\x07\x08" + whole)  # zip -s, all in one part
+    # WinRAR's volumes (datos.part1.rar …): the volume flag of the archive's header
+    rar = bytearray(write_rar(tmp_path / "v.part1.rar", {"a.json": data}).read_bytes())
+    rar[10] |= 0x01
+    (tmp_path / "v.part1.rar").write_bytes(bytes(rar))
+    for name in ("entero.zip", "x.7z"):
+        (tmp_path / name).unlink()
+    result, rows = screen(tmp_path)
+    assert [(f.name, f.error_code) for f in result.files] == [
+        ("cortado.z01", "archive_split"),
+        ("cortado.zip", "archive_split"),
+        ("datos.zip.001", "archive_split"),
+        ("datos.zip.002", "archive_split"),
+        ("entero.zip.001 › a.json", ""),
+        ("solo.7z.001", "archive_split"),
+        ("uno.zip › a.json", ""),
+        ("v.part1.rar", "archive_split"),
+    ]
+    assert len(rows) == 300  # (the same 300 releases in both: one item each)
+    with translation.override("es"):
+        assert file_error_message(stored_error(result.failed[0])).startswith(
+            "Es una parte de un archivo comprimido (o de un archivo) dividido en varios"
+        )
+
+
+def test_rar_volumes_are_told_by_their_header():
+    def rar5(archive_flags: int, header_flags: int = 0, extra: bytes = b"") -> bytes:
+        # signature, CRC-32 of the header, its size, type 1 (main), flags, archive flags
+        return (
+            b"Rar!\x1a\x07\x01\x00"
+            + bytes(4)
+            + bytes([6, 1, header_flags])
+            + extra
+            + (
+                bytes([archive_flags | 0x80, 0x00])
+                if archive_flags > 0x7F
+                else bytes([archive_flags])
+            )
+        )
+
+    assert archives.is_volume(rar5(0x01))
+    assert archives.is_volume(rar5(0x03, header_flags=0x01, extra=bytes([0x81, 0x01])))
+    assert not archives.is_volume(rar5(0x00))
+    assert not archives.is_volume(rar5(0x04))  # solid, not a volume
+    assert not archives.is_volume(b"Rar!\x1a\x07\x01\x00\x00")  # cut short: not told
+    assert not archives.is_volume(
+        (Path(__file__).parent / "data" / "rar5-unicode.rar").read_bytes()
+    )
+    assert archives.is_volume(b"Rar!\x1a\x07\x00" + b"\x00\x00\x73\x01\x00")  # RAR 4
+    assert not archives.is_volume(b"Rar!\x1a\x07\x00" + b"\x00\x00\x73\x00\x00")
+
+
 def test_an_archive_read_from_end_to_end_is_read_once_per_process_and_again_when_it_changes(
     tmp_path, monkeypatch
 ):
