@@ -131,6 +131,19 @@ def _country(value: str) -> str:
     return country_code(value)
 
 
+# OCDS asks for identifier schemes from org-id.guide, whose codes start with the ISO
+# 3166-1 code of the register's country ("PY-RUC", "CN-USCC", "GB-COH"); codes starting
+# with X ("XI-IATI", "XM-DAC") are international registers, of no country.
+_ORG_ID = re.compile(r"([A-WYZ][A-Z])-[A-Z0-9]{2,}")
+
+
+@lru_cache(maxsize=1024)
+def _scheme_country(scheme: str) -> str:
+    """The country of an org-id.guide register ("CN-USCC" → "CN"), else ""."""
+    match = _ORG_ID.fullmatch(scheme)
+    return country_code(match.group(1)) if match else ""
+
+
 # Normalised descriptions: catalogue descriptions repeat across processes. Emptied when
 # it grows past _NORMALIZED_MAX, so memory stays bounded.
 _NORMALIZED: dict[str, str] = {}
@@ -177,6 +190,9 @@ def _org(ref: dict[str, Any], parties: dict[str, dict[str, Any]]) -> tuple[str, 
             if country:
                 source = where
                 break
+    if not country and isinstance(identifier, dict):
+        country = _scheme_country(_text(identifier.get("scheme")))
+        source = "supplier identifier" if country else ""
     return name, ident, country, source
 
 

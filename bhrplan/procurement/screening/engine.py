@@ -11,8 +11,9 @@ Matching, per item:
 2. otherwise keywords in the description (Spanish and English, accent-insensitive,
    whole words): medium confidence when the item has no code, low when its code did not
    match (the description contradicts or refines the code);
-3. the supplier's country (from the supplier address), when published, joined with the
-   US DoL list for the category's goods: "listed", "not listed" or "unknown".
+3. the supplier's country (from its address, or the register of its identifier), when
+   published, joined with the US DoL list for the category's goods: "listed", "not
+   listed" or "unknown".
 """
 
 from __future__ import annotations

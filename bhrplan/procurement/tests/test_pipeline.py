@@ -186,6 +186,29 @@ def test_it_takes_suppliers_and_country_from_parties_and_awards():
     assert rows[0]["buyer"] == "Ministerio" and rows[0]["value_amount"] == 10
 
 
+def test_without_an_address_the_country_comes_from_an_org_id_register_of_the_identifier():
+    def country(supplier: dict) -> tuple:
+        supplier = {"id": "s", "name": "Proveedor"} | supplier
+        compiled = release(
+            parties=[supplier],
+            awards=[{"id": "a", "suppliers": [{"id": "s"}], "items": [{"id": "i"}]}],
+        )
+        (row,) = extract_items("ocds-abc-1", "releases", compiled)
+        return row["supplier_country"], row["country_source"]
+
+    # org-id.guide's codes start with the register's country (what OCDS asks schemes be)
+    assert country({"identifier": {"scheme": "CN-USCC", "id": "9131"}}) == (
+        "CN",
+        "supplier identifier",
+    )
+    assert country(
+        {"identifier": {"scheme": "CN-USCC", "id": "9"}, "address": {"countryName": "Perú"}}
+    ) == ("PE", "supplier address")  # the address first
+    for scheme in ("XI-IATI", "RUC", "NIT", "py-ruc", "ZZ-ABC", "EU-VAT", ""):
+        assert country({"identifier": {"scheme": scheme, "id": "1"}}) == (None, None), scheme
+    assert country({"identifier": "CN-USCC"}) == (None, None)
+
+
 def test_it_gives_the_same_items_when_releases_are_split_into_buckets(ocds_samples, monkeypatch):
     from bhrplan.procurement.ocds import pipeline
 
