@@ -139,6 +139,16 @@ def screening_tender(request: HttpRequest, screening_id: int) -> HttpResponse:
         raise Http404
     amounts = [(f["value_amount"], f["currency"]) for f in flags if f["value_amount"] is not None]
     band = value_band(*max(amounts)) if amounts else "unknown"
+    # The process as the flags carry it: its title, buyer, suppliers (of the flagged
+    # awards and contracts) and the value the criteria are scaled to.
+    suppliers = dict.fromkeys(f["suppliers"] for f in flags if f["suppliers"])
+    process = {
+        "title": next((f["tender_title"] for f in flags if f["tender_title"]), ""),
+        "buyer": next((f["buyer"] for f in flags if f["buyer"]), ""),
+        "buyer_id": next((f["buyer_id"] for f in flags if f["buyer_id"]), ""),
+        "suppliers": "; ".join(suppliers),
+        "value": max(amounts) if amounts else None,
+    }
     spanish = get_language() == "es"
     labels = _category_labels()
     for flag in flags:
@@ -152,6 +162,7 @@ def screening_tender(request: HttpRequest, screening_id: int) -> HttpResponse:
     context = {
         "screening": screening,
         "ocid": ocid,
+        "process": process,
         "flags": flags,
         "band": band,
         "band_label": _label(band),

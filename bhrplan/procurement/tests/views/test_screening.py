@@ -359,6 +359,10 @@ def test_it_shows_a_tender_with_evidence_and_criteria_by_stage(persona_clients, 
     client = persona_clients["coordinator"]
     page = client.get(url, {"ocid": "ocds-03ad3f-277004"}).content.decode()
     assert "43211508-001" in page
+    # the process itself: title, buyer, suppliers of its flagged contracts, value
+    assert "<dd>ADQUISICION DE EQUIPOS E INSUMOS INFORMATICOS</dd>" in page
+    assert "Municipalidad de Asunción" in page
+    assert "PARASUR SA" in page and "DATA LAB SA" in page
     assert "CONTRACT-1" in page and "COC-1" in page
     assert client.get(url, {"ocid": "ocds-unknown"}).status_code == 404
     assert client.post(url, {"ocid": "ocds-03ad3f-277004"}).status_code == 405
