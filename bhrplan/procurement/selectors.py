@@ -1,7 +1,8 @@
 """Reads: who may screen, screening metadata, and aggregates from the result store."""
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import duckdb
 from django.db.models import Q, QuerySet
@@ -84,27 +85,80 @@ def _query(store: str, sql: str, params: dict[str, Any] | None = None) -> list[d
     return table.to_pylist()
 
 
-def flags_grouped(screening: Screening, by: str) -> list[dict[str, Any]]:
-    """Flag counts per category, buyer or supplier (missing values grouped as None)."""
+class ResultRows:
+    """The rows of a query over a screening's results, read a page at a time: Django's
+    Paginator counts them, then slices the page it shows (a national screening has
+    hundreds of thousands of flagged processes and tens of thousands of suppliers)."""
+
+    def __init__(self, store: str, select: str, source: str, params: dict[str, Any]) -> None:
+        self.store, self.select, self.source, self.params = store, select, source, params
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            sql = f"SELECT count(*) AS n FROM ({self.source})"  # noqa: S608 - built here
+            rows = _query(self.store, sql, self.params)
+            self._count = int(rows[0]["n"]) if rows else 0
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        sql = f"{self.select} LIMIT {max(0, stop - start):d} OFFSET {start:d}"
+        return _query(self.store, sql, self.params)
+
+
+def flags_grouped(screening: Screening, by: str) -> ResultRows:
+    """Flag counts per category, buyer or supplier (missing values grouped as None), the
+    groups with the most flagged items first."""
     column = GROUPINGS[by]
-    return _query(
-        screening.store,
-        f"SELECT {column} AS label, count(DISTINCT row_id) AS items, "  # noqa: S608 - fixed column
-        "count(DISTINCT ocid) AS tenders FROM flags GROUP BY 1 ORDER BY items DESC, label",
+    source = f"SELECT DISTINCT {column} FROM flags"  # noqa: S608 - fixed column
+    select = (
+        f"SELECT {column} AS label, count(DISTINCT row_id) AS items, "  # noqa: S608
+        "count(DISTINCT ocid) AS tenders FROM flags GROUP BY 1 ORDER BY items DESC, label"
     )
+    return ResultRows(screening.store, select, source, {})
 
 
-def flagged_tenders(screening: Screening, *, by: str = "", value: str = "") -> list[dict[str, Any]]:
-    where, params = "", {}
+def flagged_tenders(
+    screening: Screening, *, by: str = "", value: str = "", text: str = ""
+) -> ResultRows:
+    """The flagged processes (of one group when `by` and `value` are given; whose OCID,
+    title, buyer or suppliers hold `text`, whatever its case, when given), those with the
+    most flagged items first."""
+    conditions, params = [], {}
     if by in GROUPINGS and value:
-        where, params = f"WHERE {GROUPINGS[by]} = $value", {"value": value}
-    return _query(
-        screening.store,
+        conditions.append(f"{GROUPINGS[by]} = $value")
+        params["value"] = value
+    if text.strip():
+        params["text"] = text.strip().lower()
+        conditions.append(
+            "(lower(ocid) = $text OR "
+            + " OR ".join(
+                f"contains(lower({c}), $text)" for c in ("tender_title", "buyer", "suppliers")
+            )
+            + ")"
+        )
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    select = (
         "SELECT ocid, any_value(buyer) AS buyer, any_value(tender_title) AS title, "  # noqa: S608
         "list(DISTINCT category ORDER BY category) AS categories, "
-        f"count(DISTINCT row_id) AS items FROM flags {where} GROUP BY ocid ORDER BY ocid",
-        params,
+        f"count(DISTINCT row_id) AS items FROM flags {where} GROUP BY ocid "
+        "ORDER BY items DESC, ocid"
     )
+    source = f"SELECT DISTINCT ocid FROM flags {where}"  # noqa: S608
+    return ResultRows(screening.store, select, source, params)
 
 
 def tender_flags(screening: Screening, ocid: str) -> list[dict[str, Any]]:

@@ -3,9 +3,11 @@
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -19,6 +21,10 @@ from bhrplan.procurement.forms import DatasetForm
 from bhrplan.procurement.models import Screening
 from bhrplan.procurement.reference import risk_categories
 from bhrplan.procurement.screening.run import CSV_COLUMNS, escape_cell, read_flags
+
+# A national screening flags hundreds of thousands of processes: shown a page at a time.
+GROUPS_PER_PAGE = 25
+PROCESSES_PER_PAGE = 50
 
 # Codes stored in the analytical store, shown translated.
 CODE_LABELS = {
@@ -111,18 +117,26 @@ def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
     by = request.GET.get("by", "category")
     by = by if by in selectors.GROUPINGS else "category"
     value = request.GET.get("value", "")
+    text = request.GET.get("q", "")[:200]
     done = screening.status == Screening.Status.DONE
     labels = _category_labels()
-    groups = selectors.flags_grouped(screening, by) if done else []
-    for group in groups:
-        group["display"] = labels.get(group["label"], group["label"])
-    tenders = selectors.flagged_tenders(screening, by=by, value=value) if done else []
-    for tender in tenders:
-        tender["categories"] = ", ".join(labels.get(s, s) for s in tender["categories"] or ())
+    groups: Page[dict[str, Any]] | None = None
+    tenders: Page[dict[str, Any]] | None = None
+    if done:
+        groups = Paginator(selectors.flags_grouped(screening, by), GROUPS_PER_PAGE).get_page(
+            request.GET.get("groups")
+        )
+        for group in groups:
+            group["display"] = labels.get(group["label"], group["label"])
+        rows = selectors.flagged_tenders(screening, by=by, value=value, text=text)
+        tenders = Paginator(rows, PROCESSES_PER_PAGE).get_page(request.GET.get("page"))
+        for tender in tenders:
+            tender["categories"] = ", ".join(labels.get(s, s) for s in tender["categories"] or ())
     context = {
         "screening": screening,
         "by": by,
         "value": value,
+        "q": text,
         "groups": groups,
         "tenders": tenders,
     }

@@ -49,6 +49,13 @@ def querystring_with(context: dict[str, Any], **kwargs: Any) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+@register.simple_tag(takes_context=True)
+def querystring_page(context: dict[str, Any], param: str, number: int) -> str:
+    """The current query string with page parameter `param` set to `number` (a page
+    that shows two paginated lists names each list's pages differently)."""
+    return querystring_with(context, **{param: number})
+
+
 @register.filter
 def share(part: int | None, total: int | None) -> str:
     """A count with its share of a total: `359|share:1077` → "359 (33 %)" (localized)."""

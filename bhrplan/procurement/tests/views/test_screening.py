@@ -1,6 +1,7 @@
 import html
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -352,6 +353,45 @@ def test_it_browses_flags_by_category_buyer_and_supplier(persona_clients, done_s
     assert "<td>ICT hardware and electronics</td>" in filtered
     for persona in [*NOT_COORDINATORS, "outsider"]:
         assert persona_clients[persona].get(url).status_code == 404
+
+
+def test_it_shows_flagged_processes_and_groups_a_page_at_a_time_and_finds_processes(
+    persona_clients, done_screening, monkeypatch
+):
+    from bhrplan.procurement import views
+
+    monkeypatch.setattr(views, "PROCESSES_PER_PAGE", 5)
+    monkeypatch.setattr(views, "GROUPS_PER_PAGE", 4)
+    client = persona_clients["coordinator"]
+    url = reverse("procurement:screening_detail", args=[done_screening.pk])
+    ocids = []
+    for number in (1, 2):
+        page = client.get(url, {"by": "supplier", "page": number}).content.decode()
+        assert f"<span>Page {number} of 2</span>" in page  # 9 flagged processes, 5 a page
+        ocids += re.findall(r"\?ocid=([\w-]+)\">", page)
+    assert len(ocids) == len(set(ocids)) == 9  # each once, the most flagged first
+    assert ocids[0] == "ocds-03ad3f-273637"
+    first = client.get(url, {"by": "supplier"}).content.decode()
+    # groups: 4 a page (the first, the tenders' items, which have no supplier yet)
+    assert first.count("?by=supplier&amp;value=") == 3
+    assert "Page 1 of " in first and 'aria-label="Pages of groups"' in first
+    second = client.get(url, {"by": "supplier", "groups": 2}).content.decode()
+    # each list keeps the other's page: processes' next page stays on groups' page 2
+    assert "?by=supplier&amp;groups=2&amp;page=2" in second
+    assert "?by=supplier&amp;groups=1" in second  # back to the first page of groups
+    assert client.get(url, {"page": 99}).status_code == 200  # the last page, not an error
+    found = client.get(url, {"q": "ASUNCIÓN"}).content.decode()
+    assert re.findall(r"\?ocid=([\w-]+)\">", found) == ["ocds-03ad3f-277004"]
+    assert "(1 process)" in found and 'value="ASUNCIÓN"' in found
+    exact = client.get(url, {"q": "ocds-03ad3f-284182"}).content.decode()
+    assert re.findall(r"\?ocid=([\w-]+)\">", exact) == ["ocds-03ad3f-284182"]
+    for text in ("100%", "'; DROP TABLE flags; --", "_"):
+        page = client.get(url, {"q": text}).content.decode()
+        assert "No flagged process matches." in page
+    with translation.override("es"):
+        es_url = reverse("procurement:screening_detail", args=[done_screening.pk])
+    page = client.get(es_url, {"by": "buyer", "value": "Municipalidad de Ciudad del Este"})
+    assert "(3 procesos)" in page.content.decode()
 
 
 def test_it_shows_a_tender_with_evidence_and_criteria_by_stage(persona_clients, done_screening):
