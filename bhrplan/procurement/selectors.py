@@ -135,18 +135,19 @@ def flagged_tenders(
     screening: Screening, *, by: str = "", value: str = "", text: str = ""
 ) -> ResultRows:
     """The flagged processes (of one group when `by` and `value` are given; whose OCID,
-    title, buyer or suppliers hold `text`, whatever its case, when given), those with the
-    most flagged items first."""
+    title, buyer or suppliers hold `text`, whatever its case and accents, when given),
+    those with the most flagged items first."""
     conditions, params = [], {}
     if by in GROUPINGS and value:
         conditions.append(f"{GROUPINGS[by]} = $value")
         params["value"] = value
     if text.strip():
-        params["text"] = text.strip().lower()
+        params["text"] = text.strip()
         conditions.append(
-            "(lower(ocid) = $text OR "
+            "(lower(ocid) = lower($text) OR "
             + " OR ".join(
-                f"contains(lower({c}), $text)" for c in ("tender_title", "buyer", "suppliers")
+                f"contains(strip_accents(lower({c})), strip_accents(lower($text)))"
+                for c in ("tender_title", "buyer", "suppliers")
             )
             + ")"
         )
