@@ -6,8 +6,9 @@ Screens the benchmark's generated file (`var/bench/ocds-N.jsonl.gz`, made by
 `bench/procurement.py` and made here if missing) into a results store once
 (`var/bench/pages-N.duckdb`), then renders, through the views and their templates, the
 screening page (by category, by supplier, a later page of processes, a search, one
-buyer's processes) and a process page, each `--repeat` times. Prints the median and the
-slowest time and the size of the HTML of each, as a Markdown table. The screening itself
+buyer's processes), a process page and two downloads (every flag as CSV, one buyer's as
+XLSX), each `--repeat` times. Prints the median and the slowest time and the size of
+each response, as a Markdown table. The screening itself
 is stood in for by an unsaved Screening whose results are the store: no database is read.
 """
 
@@ -59,12 +60,19 @@ def main() -> None:
 
     from bhrplan.procurement import views
     from bhrplan.procurement.models import Dataset, Screening
+    from bhrplan.procurement.screening.run import XLSX_MAX_ROWS
 
     con = duckdb.connect(str(store), read_only=True)
     ((flags, tenders),) = con.sql("SELECT count(*), count(DISTINCT ocid) FROM flags").fetchall()
     ((buyer, ocid),) = con.sql(
         "SELECT buyer, ocid FROM flags WHERE buyer IS NOT NULL "
         "GROUP BY ALL ORDER BY count(*) DESC LIMIT 1"
+    ).fetchall()
+    # the buyer with the most flags that an XLSX download still holds
+    ((xlsx_buyer, xlsx_rows),) = con.sql(
+        "SELECT buyer, count(*) AS n FROM flags WHERE buyer IS NOT NULL GROUP BY buyer "
+        "HAVING n <= $most ORDER BY n DESC LIMIT 1",
+        params={"most": XLSX_MAX_ROWS},
     ).fetchall()
     con.close()
     screening = Screening(
@@ -76,6 +84,7 @@ def main() -> None:
         coverage={"items": flags, "tenders": tenders},
     )
     views._screening_or_404 = lambda request, screening_id: screening  # type: ignore[assignment]
+    views.messages.error = lambda request, message: None  # type: ignore[assignment]
     user: Any = get_user_model()(email="bench@example.org")
     factory = RequestFactory()
     pages = [
@@ -85,9 +94,11 @@ def main() -> None:
         ("screening, search", "detail", {"q": "informaticos"}),
         ("screening, one buyer", "detail", {"by": "buyer", "value": buyer}),
         ("process page", "tender", {"ocid": ocid}),
+        ("CSV of every flag", "csv", {}),
+        (f"XLSX of one buyer ({xlsx_rows:,} flags)", "xlsx", {"by": "buyer", "value": xlsx_buyer}),
     ]
     print(f"{flags:,} flags in {tenders:,} processes ({opts.releases:,} releases)\n")
-    print("| page | median ms | slowest ms | HTML KB |")
+    print("| page | median ms | slowest ms | KB |")
     print("| --- | ---: | ---: | ---: |")
     translation.activate("es")
     for label, view, params in pages:
@@ -98,11 +109,14 @@ def main() -> None:
             started = time.perf_counter()
             if view == "detail":
                 response = views.screening_detail(request, 1)
-            else:
+            elif view == "tender":
                 response = views.screening_tender(request, 1)
+            else:
+                response = views.screening_export(request, 1, view)
+            body = b"".join(response) if response.streaming else response.content
             times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (label, response.status_code)
-        size = len(response.content) / 1024
+        size = len(body) / 1024
         print(f"| {label} | {statistics.median(times):.0f} | {max(times):.0f} | {size:.0f} |")
 
 

@@ -131,12 +131,10 @@ def flags_grouped(screening: Screening, by: str) -> ResultRows:
     return ResultRows(screening.store, select, source, {})
 
 
-def flagged_tenders(
-    screening: Screening, *, by: str = "", value: str = "", text: str = ""
-) -> ResultRows:
-    """The flagged processes (of one group when `by` and `value` are given; whose OCID,
-    title, buyer or suppliers hold `text`, whatever its case and accents, when given),
-    those with the most flagged items first."""
+def flag_filter(*, by: str = "", value: str = "", text: str = "") -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (and its parameters) of the flags of one group when `by` and
+    `value` are given, and of the processes whose OCID, title, buyer or suppliers hold
+    `text`, whatever its case and accents, when given."""
     conditions, params = [], {}
     if by in GROUPINGS and value:
         conditions.append(f"{GROUPINGS[by]} = $value")
@@ -151,7 +149,14 @@ def flagged_tenders(
             )
             + ")"
         )
-    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    return (f"WHERE {' AND '.join(conditions)}" if conditions else ""), params
+
+
+def flagged_tenders(
+    screening: Screening, *, by: str = "", value: str = "", text: str = ""
+) -> ResultRows:
+    """The flagged processes (see flag_filter), those with the most flagged items first."""
+    where, params = flag_filter(by=by, value=value, text=text)
     select = (
         "SELECT ocid, any_value(buyer) AS buyer, any_value(tender_title) AS title, "  # noqa: S608
         "list(DISTINCT category ORDER BY category) AS categories, "

@@ -1,26 +1,33 @@
 """Procurement screening pages, for signed-in coordinators only (404 for everyone else)."""
 
-import csv
-import io
+import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
-from openpyxl import Workbook
 
 from bhrplan.procurement import selectors, services
 from bhrplan.procurement.criteria import recommend, value_band
 from bhrplan.procurement.forms import DatasetForm
 from bhrplan.procurement.models import Screening
 from bhrplan.procurement.reference import risk_categories
-from bhrplan.procurement.screening.run import CSV_COLUMNS, escape_cell, read_flags
+from bhrplan.procurement.screening.run import (
+    XLSX_MAX_ROWS,
+    count_flags,
+    write_flags_csv,
+    write_flags_xlsx,
+)
 
 # A national screening flags hundreds of thousands of processes: shown a page at a time.
 GROUPS_PER_PAGE = 25
@@ -132,6 +139,10 @@ def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
         tenders = Paginator(rows, PROCESSES_PER_PAGE).get_page(request.GET.get("page"))
         for tender in tenders:
             tender["categories"] = ", ".join(labels.get(s, s) for s in tender["categories"] or ())
+    view_flags = 0
+    if done:
+        where, params = selectors.flag_filter(by=by, value=value, text=text)
+        view_flags = count_flags(Path(screening.store), where, params)
     context = {
         "screening": screening,
         "by": by,
@@ -139,6 +150,9 @@ def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
         "q": text,
         "groups": groups,
         "tenders": tenders,
+        "view_flags": view_flags,
+        "xlsx_max": XLSX_MAX_ROWS,
+        "xlsx_too_big": _xlsx_too_big() if view_flags > XLSX_MAX_ROWS else "",
     }
     return render(request, "procurement/screening_detail.html", context)
 
@@ -186,33 +200,54 @@ def screening_tender(request: HttpRequest, screening_id: int) -> HttpResponse:
     return render(request, "procurement/screening_tender.html", context)
 
 
+def _view_filter(request: HttpRequest) -> tuple[str, dict[str, Any]]:
+    """The flags of the screening page's current view (a group, a search), as SQL."""
+    by = request.GET.get("by", "")
+    return selectors.flag_filter(
+        by=by if by in selectors.GROUPINGS else "",
+        value=request.GET.get("value", ""),
+        text=request.GET.get("q", "")[:200],
+    )
+
+
 @require_GET
 @login_required
-def screening_export(request: HttpRequest, screening_id: int, fmt: str) -> HttpResponse:
+def screening_export(request: HttpRequest, screening_id: int, fmt: str) -> HttpResponseBase:
+    """The flags of the current view (all of them, or a group's, or a search's) as a CSV
+    or XLSX download; an XLSX of more than XLSX_MAX_ROWS flags is refused with what to do."""
     screening = _screening_or_404(request, screening_id)
     if fmt not in ("csv", "xlsx") or screening.status != Screening.Status.DONE:
         raise Http404
-    rows = read_flags(Path(screening.store)).select(list(CSV_COLUMNS)).to_pylist()
-    table = [[escape_cell("" if r[c] is None else r[c]) for c in CSV_COLUMNS] for r in rows]
-    filename = f"screening-{screening.pk}-flags.{fmt}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows(table)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.append(list(CSV_COLUMNS))
-        for row in table:
-            sheet.append(row)
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(
-            out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    store = Path(screening.store)
+    where, params = _view_filter(request)
+    if fmt == "xlsx" and count_flags(store, where, params) > XLSX_MAX_ROWS:
+        messages.error(request, _xlsx_too_big())
+        query = request.GET.urlencode()
+        detail = reverse("procurement:screening_detail", args=[screening.pk])
+        return redirect(f"{detail}?{query}" if query else detail)
+    with tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False) as out:
+        path = Path(out.name)
+    try:
+        write = write_flags_csv if fmt == "csv" else write_flags_xlsx
+        write(store, path, where, params)
+        stream = path.open("rb")
+    finally:
+        path.unlink(missing_ok=True)  # (the open file stays readable until it is sent)
+    content_type = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=f"screening-{screening.pk}-flags.{fmt}",
+        content_type=content_type,
+    )
+
+
+def _xlsx_too_big() -> str:
+    return _(
+        "The XLSX download holds at most %(max)s flags. Download the CSV (it opens in "
+        "spreadsheet programs too), or narrow the view to a group or a search first."
+    ) % {"max": number_format(XLSX_MAX_ROWS, force_grouping=True)}

@@ -6,8 +6,9 @@ import duckdb
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
+from openpyxl import load_workbook
 
-from bhrplan.procurement.screening.run import escape_cell
+from bhrplan.procurement.screening.run import CSV_COLUMNS, write_flags_csv, write_flags_xlsx
 from bhrplan.procurement.tests.conftest import release
 
 
@@ -86,12 +87,44 @@ def test_it_refuses_an_unknown_backend(tmp_path):
         call_command("screen_ocds", str(tmp_path), "--backend", "spark")
 
 
-def test_it_escapes_spreadsheet_formulas():
-    assert escape_cell("=HYPERLINK()") == "'=HYPERLINK()"
-    assert escape_cell("+1") == "'+1"
-    assert escape_cell("@x") == "'@x"
-    assert escape_cell("Uniformes") == "Uniformes"
-    assert escape_cell(3) == 3
+def test_exports_neutralise_spreadsheet_formulas_and_show_missing_data(tmp_path):
+    store = tmp_path / "store.duckdb"
+    con = duckdb.connect(str(store))
+    columns = ", ".join(f"{c} VARCHAR" for c in CSV_COLUMNS if c != "category")
+    con.execute(f"CREATE TABLE flags (row_id BIGINT, category VARCHAR, {columns})")
+    values = {
+        "ocid": "ocds-1",
+        "buyer": "+1",
+        "suppliers": "@x",
+        "supplier_ids": "-3",
+        "description": '=HYPERLINK("http://x")',
+        "matched": "\tguantes",
+        "scheme": None,
+        "classification_id": "",
+        "item_id": None,
+        "category": "garments",
+    }
+    selected = ", ".join(f"${name} AS {name}" for name in values)
+    con.execute(f"INSERT INTO flags BY NAME SELECT 1 AS row_id, {selected}", values)
+    con.execute(
+        "INSERT INTO flags BY NAME SELECT 2 AS row_id, 'ocds-2' AS ocid, "
+        "'Uniformes' AS description, 'garments' AS category"
+    )
+    con.close()
+    write_flags_csv(store, tmp_path / "flags.csv")
+    csv_rows = list(csv.DictReader((tmp_path / "flags.csv").open(encoding="utf-8")))
+    write_flags_xlsx(store, tmp_path / "flags.xlsx")
+    sheet = load_workbook(tmp_path / "flags.xlsx").active
+    header, *xlsx_values = [[c or "" for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert [dict(zip(header, row, strict=True)) for row in xlsx_values] == csv_rows
+    first, second = csv_rows
+    assert (first["buyer"], first["suppliers"], first["supplier_ids"]) == ("'+1", "'@x", "'-3")
+    assert first["description"] == '\'=HYPERLINK("http://x")'
+    assert first["matched"] == "'\tguantes"
+    # missing data reads as missing (never as an empty "no risk") where it matters
+    missing = (first["scheme"], first["classification_id"], first["item_id"])
+    assert missing == ("missing", "missing", "")
+    assert second["description"] == "Uniformes" and second["buyer"] == "missing"
 
 
 def test_its_progress_bar_names_the_stages_in_the_active_language(write_json, tmp_path, capsys):

@@ -1,3 +1,4 @@
+import csv
 import html
 import io
 import json
@@ -38,6 +39,16 @@ def done_screening(coordinator, territory, django_capture_on_commit_callbacks):
     screening.refresh_from_db()
     assert screening.status == Screening.Status.DONE, screening.error
     return screening
+
+
+def downloaded(response) -> bytes:
+    """The bytes of a file download (streamed)."""
+    assert response.status_code == 200, response.status_code
+    return b"".join(response.streaming_content)
+
+
+def csv_rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(downloaded(response).decode())))
 
 
 def upload(name, content: bytes):
@@ -423,11 +434,11 @@ def test_it_exports_flags_as_csv_and_xlsx(persona_clients, done_screening):
         reverse("procurement:screening_export", args=[done_screening.pk, "csv"])
     )
     assert csv_response.status_code == 200
-    assert csv_response.content.decode().startswith("ocid,buyer,suppliers")
+    assert downloaded(csv_response).decode().startswith("ocid,buyer,suppliers")
     xlsx_response = client.get(
         reverse("procurement:screening_export", args=[done_screening.pk, "xlsx"])
     )
-    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
+    sheet = load_workbook(io.BytesIO(downloaded(xlsx_response))).active
     assert sheet.cell(1, 1).value == "ocid"
     assert sheet.max_row == done_screening.summary["flags"] + 1
     bad = reverse("procurement:screening_export", args=[done_screening.pk, "pdf"])
@@ -439,6 +450,44 @@ def test_it_exports_flags_as_csv_and_xlsx(persona_clients, done_screening):
         ).status_code
         == 404
     )
+
+
+def test_the_downloads_hold_the_flags_of_the_view_and_a_big_xlsx_is_refused_with_what_to_do(
+    persona_clients, done_screening, monkeypatch
+):
+    from bhrplan.procurement import views
+
+    client = persona_clients["coordinator"]
+    detail = reverse("procurement:screening_detail", args=[done_screening.pk])
+    csv_url = reverse("procurement:screening_export", args=[done_screening.pk, "csv"])
+    xlsx_url = reverse("procurement:screening_export", args=[done_screening.pk, "xlsx"])
+    view = {"by": "buyer", "value": "Municipalidad de Ciudad del Este"}
+    page = client.get(detail, {**view, "page": 1}).content.decode()
+    assert "The downloads hold the 6 flags of the processes shown." in page
+    assert f'href="{csv_url}?by=buyer&amp;value=Municipalidad+de+Ciudad+del+Este"' in page
+    rows = csv_rows(client.get(csv_url, view))
+    assert len(rows) == 6 and {r["buyer"] for r in rows} == {view["value"]}
+    assert {r["ocid"] for r in rows} == {
+        "ocds-03ad3f-284444",
+        "ocds-03ad3f-284462",
+        "ocds-03ad3f-284745",
+    }
+    sheet = load_workbook(io.BytesIO(downloaded(client.get(xlsx_url, view)))).active
+    assert sheet.max_row == 7
+    found = csv_rows(client.get(csv_url, {"q": "asuncion"}))
+    assert {r["ocid"] for r in found} == {"ocds-03ad3f-277004"}
+    everything = csv_rows(client.get(csv_url))
+    assert len(everything) == done_screening.summary["flags"]
+    assert "missing" in {r["suppliers"] for r in everything}  # tender items: no supplier yet
+    monkeypatch.setattr(views, "XLSX_MAX_ROWS", 5)
+    response = client.get(xlsx_url, view)
+    assert response.status_code == 302
+    assert response["Location"] == f"{detail}?by=buyer&value=Municipalidad+de+Ciudad+del+Este"
+    page = client.get(response["Location"]).content.decode()
+    assert "The XLSX download holds at most 5 flags." in page  # the message, and the note
+    assert page.count("The XLSX download holds at most 5 flags.") == 2
+    assert xlsx_url not in page
+    assert client.get(csv_url, view).status_code == 200  # the CSV has no such limit
 
 
 def test_it_refuses_a_territory_the_user_does_not_coordinate(persona_clients, other_territory):
