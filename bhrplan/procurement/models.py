@@ -4,6 +4,8 @@ The screening results themselves (items, flags, coverage) live in an analytical 
 a DuckDB file per screening under VAR_DIR/procurement, not in this database.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -115,6 +117,29 @@ class Screening(BaseModel):
         """(file name, why it was not used) in the active language."""
         return [(str(e.get("path", "")), file_error_message(e)) for e in self.file_errors]
 
+    # The page lists the first files not used; the whole list is a download.
+    FILE_ERRORS_SHOWN = 50
+
+    @property
+    def file_errors_shown(self) -> list[tuple[str, str]]:
+        shown = self.file_errors[: self.FILE_ERRORS_SHOWN]
+        return [(str(e.get("path", "")), file_error_message(e)) for e in shown]
+
+    @property
+    def file_error_summary(self) -> list[tuple[str, int]]:
+        """(the problem, how many files have it), the commonest first: a national dataset
+        can hold thousands of files that cannot be used (Paraguay's has empty ones)."""
+        counts: dict[str, int] = {}
+        examples: dict[str, dict[str, Any]] = {}
+        for entry in self.file_errors:
+            key = str(entry.get("code") or entry.get("error") or "")
+            counts[key] = counts.get(key, 0) + 1
+            examples.setdefault(key, entry)
+        return [
+            (_problem_text(examples[key]), count)
+            for key, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+
     @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:
@@ -130,3 +155,10 @@ class Screening(BaseModel):
     def label(self) -> str:
         """ "<dataset>, screened on <date>": how plans name a cited screening."""
         return screening_label(self)
+
+
+def _problem_text(entry: dict[str, Any]) -> str:
+    """A stored file error's problem in the active language, without where in the file."""
+    if entry.get("code"):
+        return FileProblem(str(entry["code"]), dict(entry.get("params") or {})).message()
+    return str(entry.get("error") or "")

@@ -1,5 +1,7 @@
 """Procurement screening pages, for signed-in coordinators only (404 for everyone else)."""
 
+import csv
+import io
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -244,6 +246,21 @@ def screening_export(request: HttpRequest, screening_id: int, fmt: str) -> HttpR
         filename=f"screening-{screening.pk}-flags.{fmt}",
         content_type=content_type,
     )
+
+
+@require_GET
+@login_required
+def screening_files_csv(request: HttpRequest, screening_id: int) -> HttpResponse:
+    """Every file of the dataset that was not used, and why, in the reader's language."""
+    screening = _screening_or_404(request, screening_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("File"), _("Why it was not used")])
+    writer.writerows(screening.file_error_messages)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = f"screening-{screening.pk}-files-not-used.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _xlsx_too_big() -> str:

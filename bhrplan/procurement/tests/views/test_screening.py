@@ -490,6 +490,27 @@ def test_the_downloads_hold_the_flags_of_the_view_and_a_big_xlsx_is_refused_with
     assert client.get(csv_url, view).status_code == 200  # the CSV has no such limit
 
 
+def test_files_not_used_are_summed_up_by_problem_listed_in_part_and_downloadable(
+    persona_clients, done_screening, monkeypatch
+):
+    monkeypatch.setattr(Screening, "FILE_ERRORS_SHOWN", 2)
+    client = persona_clients["coordinator"]
+    with translation.override("es"):
+        detail = reverse("procurement:screening_detail", args=[done_screening.pk])
+        files_url = reverse("procurement:screening_files_csv", args=[done_screening.pk])
+    page = client.get(detail).content.decode()
+    assert "5 archivos no utilizados, por problema" in page
+    assert "<tr><td>El archivo está vacío (0 bytes).</td><td>3</td></tr>" in page
+    assert page.count('<li><span class="code">') == 2
+    assert "Se listan los primeros 2 de 5 archivos; la descarga los contiene todos." in page
+    response = client.get(files_url)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["Archivo", "Por qué no se utilizó"] and len(rows) == 6
+    assert ["283826.json", "El archivo está vacío (0 bytes)."] in rows
+    assert persona_clients["outsider"].get(files_url).status_code == 404
+
+
 def test_it_refuses_a_territory_the_user_does_not_coordinate(persona_clients, other_territory):
     response = persona_clients["coordinator"].post(
         reverse("procurement:screening_create"),
