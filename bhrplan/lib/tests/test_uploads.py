@@ -150,6 +150,17 @@ def test_a_document_whose_mimetype_cannot_be_read_is_refused_not_an_error():
     assert error.value.code == "content"
 
 
+def test_it_says_that_a_part_of_a_split_file_must_be_joined_first():
+    for name in ("datos.zip.001", "datos.7z.002", "datos.z01", "DATOS.Z02"):
+        with pytest.raises(ValidationError) as error:
+            check(name, b"PK\x03\x04" + bytes(40), types=("json", "zip"))
+        assert error.value.code == "split", name
+        assert "split into several files" in error.value.message
+    with pytest.raises(ValidationError) as error:
+        check("informe.doc", PDF)  # another unknown extension: the usual message
+    assert error.value.code == "type"
+
+
 def test_it_refuses_types_the_caller_does_not_accept():
     for name, content in [("foto.png", PNG), ("programa.exe", b"MZ"), ("informe", PDF)]:
         with pytest.raises(ValidationError) as error:
