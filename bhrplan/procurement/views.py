@@ -141,10 +141,8 @@ def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
         tenders = Paginator(rows, PROCESSES_PER_PAGE).get_page(request.GET.get("page"))
         for tender in tenders:
             tender["categories"] = ", ".join(labels.get(s, s) for s in tender["categories"] or ())
-    view_flags = 0
-    if done:
-        where, params = selectors.flag_filter(by=by, value=value, text=text)
-        view_flags = count_flags(Path(screening.store), where, params)
+    # the flags that the downloads of this view hold
+    view_flags = count_flags(Path(screening.store), *_view_filter(request)) if done else 0
     context = {
         "screening": screening,
         "by": by,
@@ -153,7 +151,6 @@ def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
         "groups": groups,
         "tenders": tenders,
         "view_flags": view_flags,
-        "xlsx_max": XLSX_MAX_ROWS,
         "xlsx_too_big": _xlsx_too_big() if view_flags > XLSX_MAX_ROWS else "",
     }
     return render(request, "procurement/screening_detail.html", context)
