@@ -130,15 +130,10 @@ class Screening(BaseModel):
         """(the problem, how many files have it), the commonest first: a national dataset
         can hold thousands of files that cannot be used (Paraguay's has empty ones)."""
         counts: dict[str, int] = {}
-        examples: dict[str, dict[str, Any]] = {}
         for entry in self.file_errors:
-            key = str(entry.get("code") or entry.get("error") or "")
-            counts[key] = counts.get(key, 0) + 1
-            examples.setdefault(key, entry)
-        return [
-            (_problem_text(examples[key]), count)
-            for key, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        ]
+            text = _problem_text(entry)  # (the same problem with another reason: its own row)
+            counts[text] = counts.get(text, 0) + 1
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
     @property
     def percent(self) -> int:

@@ -12,7 +12,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from bhrplan.procurement.models import Screening
-from bhrplan.procurement.ocds.errors import ScreeningStopped
+from bhrplan.procurement.ocds.errors import ScreeningStopped, file_error_message
 from bhrplan.procurement.services import dataset_create_from_path, screening_start
 from bhrplan.procurement.tests.conftest import OCDS_SAMPLES, finished_screening, release
 
@@ -501,6 +501,19 @@ def test_files_not_used_are_summed_up_by_problem_listed_in_part_and_downloadable
     page = client.get(detail).content.decode()
     assert "5 archivos no utilizados, por problema" in page
     assert "<tr><td>El archivo está vacío (0 bytes).</td><td>3</td></tr>" in page
+    # the same problem with another reason is another row (its count of its own)
+    done_screening.file_errors += [
+        {"path": f"{n}.json", "code": "invalid_json", "params": {"reason": reason}}
+        for n, reason in enumerate(["unexpected character", "unexpected end", "unexpected end"])
+    ]
+    with translation.override("es"):
+        summary = done_screening.file_error_summary
+        ending, character = (
+            file_error_message({"code": "invalid_json", "params": {"reason": reason}})
+            for reason in ("unexpected end", "unexpected character")
+        )
+    assert summary[0] == ("El archivo está vacío (0 bytes).", 3)
+    assert (ending, 2) in summary and (character, 1) in summary and len(summary) == 4
     assert page.count('<li><span class="code">') == 2
     assert "Se listan los primeros 2 de 5 archivos; la descarga los contiene todos." in page
     response = client.get(files_url)
