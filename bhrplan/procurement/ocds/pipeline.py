@@ -164,6 +164,8 @@ class IngestResult:
 BUCKET_BYTES = 64 * 1024 * 1024
 # Big JSON Lines files are cut into chunks of lines of about this size for the workers.
 CHUNK_BYTES = 8 * 1024 * 1024
+# Small files go to the workers together, up to this many (or CHUNK_BYTES) a task.
+SMALL_FILES_PER_TASK = 64
 # A worker writes its staged releases out when it holds this much.
 FLUSH_BYTES = 16 * 1024 * 1024
 # A bucket's items are written out this many rows at a time.
@@ -332,6 +334,14 @@ def _stage_file(
             raise  # the system's error, not the file's (a full disk stops the screening)
         return _Staged(file_number, chunk, stats, decompress_error(source, exc).problem)
     return _Staged(file_number, chunk, stats)
+
+
+def _stage_files(
+    directory: str, buckets: int, _first: int, files: list[tuple[int, Source]]
+) -> list[_Staged]:
+    """Stage several small files, one after the other (one task: a folder of thousands of
+    small files spent more time passing tasks between processes than reading)."""
+    return [_stage_file(directory, buckets, number, source) for number, source in files]
 
 
 # The chunk number of a big package staged whole after all, by one worker: its chunks of
@@ -540,16 +550,17 @@ def stage(
         if number in spools and all(n != number for _f, _s, n in pending):
             spools.pop(number).unlink(missing_ok=True)
 
-    def collect(future: Future[_Staged], segment: Any, number: int) -> None:
+    def collect(future: Future[Any], segment: Any, number: int) -> None:
         try:
-            staged = future.result()
+            result = future.result()
         finally:
             shared.release(segment)
-        report = reports[staged.file_number]
-        report.add(staged.stats)
-        if staged.problem and staged.chunk < failed_chunk.get(staged.file_number, 1 << 62):
-            failed_chunk[staged.file_number] = staged.chunk
-            report.fail(staged.problem)
+        for staged in result if isinstance(result, list) else [result]:
+            report = reports[staged.file_number]
+            report.add(staged.stats)
+            if staged.problem and staged.chunk < failed_chunk.get(staged.file_number, 1 << 62):
+                failed_chunk[staged.file_number] = staged.chunk
+                report.fail(staged.problem)
         release_spool(number)
 
     def wait_for_room(room: int = 2 * workers) -> None:
@@ -557,8 +568,18 @@ def stage(
         while len(pending) >= room:
             collect(*pending.pop(0))
 
-    def submit(fn: Callable[..., _Staged], number: int, *args: Any, segment: Any = None) -> None:
+    def submit(fn: Callable[..., Any], number: int, *args: Any, segment: Any = None) -> None:
         pending.append((pool.submit(fn, str(directory), buckets, number, *args), segment, number))
+
+    small: list[tuple[int, Source]] = []  # small files, staged together (_stage_files)
+    small_bytes = 0
+
+    def submit_small() -> None:
+        nonlocal small, small_bytes
+        if small:
+            wait_for_room()
+            submit(_stage_files, small[0][0], small)
+            small, small_bytes = [], 0
 
     def stage_package(number: int, source: Source) -> None:
         """A big file that is not JSON Lines: copied uncompressed into the staging folder
@@ -656,9 +677,13 @@ def stage(
             elif workers > 1 and source.estimated_size() >= 2 * CHUNK_BYTES:
                 stage_package(number, source)
             else:
-                wait_for_room()
-                submit(_stage_file, number, source)
-                done_mb += source.estimated_size() // 1_000_000
+                size = source.estimated_size()
+                small.append((number, source))
+                small_bytes += size
+                if small_bytes >= CHUNK_BYTES or len(small) >= SMALL_FILES_PER_TASK:
+                    submit_small()
+                done_mb += size // 1_000_000
+        submit_small()
         while pending:
             collect(*pending.pop(0))
     finally:

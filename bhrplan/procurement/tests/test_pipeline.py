@@ -672,6 +672,37 @@ def _screened(paths, workers):
     return files, con.execute(query).fetchall()
 
 
+def test_many_small_files_go_to_the_workers_together_and_fail_one_by_one(tmp_path, monkeypatch):
+    from bhrplan.procurement.ocds import pipeline
+
+    folder = tmp_path / "carpeta"
+    folder.mkdir()
+    for n in range(150):
+        tender = {"items": [{"id": "1", "description": "Guantes de nitrilo"}]}
+        value = {"releases": [release(ocid=f"ocds-s-{n % 60}", rid=str(n), tender=tender)]}
+        (folder / f"{n:03d}.json").write_text(json.dumps(value))
+    (folder / "050.json").write_bytes(b"")  # failing files in the middle of a task
+    (folder / "051.json").write_text('{"releases": [{"id": "x"}]}')
+    (folder / "052.json").write_text('{"releases": [')
+    expected = _screened([folder], workers=1)
+    monkeypatch.setattr(pipeline, "SMALL_FILES_PER_TASK", 8)
+    assert _screened([folder], workers=2) == expected
+    files, rows = expected
+    assert [f[1] for f in files[50:53]] == ["empty", "release_without_ocid", "truncated"]
+    assert sum(f[0] for f in files) == 147 and {r[0] for r in rows} == {
+        f"ocds-s-{n}" for n in range(60)
+    }
+    # one task: each file's own report, the failing one's problem with it
+    sources = [Source(folder / name) for name in ("000.json", "050.json", "001.json")]
+    (tmp_path / "s").mkdir()
+    staged = pipeline._stage_files(str(tmp_path / "s"), 4, 0, list(enumerate(sources)))
+    assert [(s.file_number, s.problem and s.problem.code) for s in staged] == [
+        (0, None),
+        (1, "empty"),
+        (2, None),
+    ]
+
+
 def test_big_packages_are_cut_into_chunks_of_items_like_json_lines(
     ocds_samples, tmp_path, monkeypatch
 ):
