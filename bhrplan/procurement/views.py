@@ -151,6 +151,7 @@ def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
         "groups": groups,
         "tenders": tenders,
         "view_flags": view_flags,
+        "results_missing": done and not Path(screening.store).is_file(),
         "xlsx_too_big": _xlsx_too_big() if view_flags > XLSX_MAX_ROWS else "",
     }
     return render(request, "procurement/screening_detail.html", context)
@@ -215,9 +216,11 @@ def screening_export(request: HttpRequest, screening_id: int, fmt: str) -> HttpR
     """The flags of the current view (all of them, or a group's, or a search's) as a CSV
     or XLSX download; an XLSX of more than XLSX_MAX_ROWS flags is refused with what to do."""
     screening = _screening_or_404(request, screening_id)
+    store = Path(screening.store)
     if fmt not in ("csv", "xlsx") or screening.status != Screening.Status.DONE:
         raise Http404
-    store = Path(screening.store)
+    if not store.is_file():  # the results were removed from the server
+        raise Http404
     where, params = _view_filter(request)
     if fmt == "xlsx" and count_flags(store, where, params) > XLSX_MAX_ROWS:
         messages.error(request, _xlsx_too_big())

@@ -257,6 +257,9 @@ def export_flags(
 
 
 def count_flags(store: Path, where: str = "", params: dict[str, Any] | None = None) -> int:
+    """How many flags `where` selects (0 when the results are no longer on disk)."""
+    if not store.is_file():
+        return 0
     con = duckdb.connect(str(store), read_only=True)
     try:
         sql = f"SELECT count(*) FROM flags {where}"  # noqa: S608 - built by the caller

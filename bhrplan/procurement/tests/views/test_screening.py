@@ -4,6 +4,7 @@ import io
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -522,6 +523,19 @@ def test_files_not_used_are_summed_up_by_problem_listed_in_part_and_downloadable
     assert rows[0] == ["Archivo", "Por qué no se utilizó"] and len(rows) == 6
     assert ["283826.json", "El archivo está vacío (0 bytes)."] in rows
     assert persona_clients["outsider"].get(files_url).status_code == 404
+
+
+def test_a_screening_whose_results_were_removed_shows_no_flags_and_no_downloads(
+    persona_clients, done_screening
+):
+    Path(done_screening.store).unlink()
+    client = persona_clients["coordinator"]
+    page = client.get(reverse("procurement:screening_detail", args=[done_screening.pk]))
+    assert page.status_code == 200
+    assert "The results of this screening are no longer on the server" in page.content.decode()
+    for fmt in ("csv", "xlsx"):
+        url = reverse("procurement:screening_export", args=[done_screening.pk, fmt])
+        assert client.get(url).status_code == 404
 
 
 def test_it_refuses_a_territory_the_user_does_not_coordinate(persona_clients, other_territory):
