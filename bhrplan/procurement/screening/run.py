@@ -233,26 +233,28 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 100_000
 
 
-def _export_column(column: str) -> str:
+def _export_column(column: str, xml: bool) -> str:
     """The SQL of one exported column: text, "missing" where SHOW_MISSING, and a quote
-    before text that a spreadsheet would take for a formula."""
+    before text that a spreadsheet would take for a formula; for XLSX (`xml`), without the
+    control characters XML cannot hold (descriptions pasted from other programs have
+    some, and openpyxl refuses the whole workbook for one)."""
     empty = "'missing'" if column in SHOW_MISSING else "''"
     text = f"coalesce(nullif(CAST({column} AS VARCHAR), ''), {empty})"
+    if xml:
+        text = rf"regexp_replace({text}, '[\x00-\x08\x0B\x0C\x0E-\x1F]', '', 'g')"
     starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)
     quote = "''''"  # one single quote, in SQL
     return f"CASE WHEN left({text}, 1) IN ({starts}) THEN {quote} || {text} ELSE {text} END"
 
 
-_EXPORT_SELECT = ", ".join(f"{_export_column(c)} AS {c}" for c in CSV_COLUMNS)
-
-
 def export_flags(
-    store: Path, where: str = "", params: dict[str, Any] | None = None
+    store: Path, where: str = "", params: dict[str, Any] | None = None, *, xml: bool = False
 ) -> duckdb.DuckDBPyRelation:
     """The exported rows (CSV_COLUMNS) of the flags `where` selects, in row order (the
-    connection stays open while the relation is used)."""
+    connection stays open while the relation is used); `xml`: for an XLSX workbook."""
     con = duckdb.connect(str(store), read_only=True)
-    sql = f"SELECT {_EXPORT_SELECT} FROM flags {where} ORDER BY row_id, category"  # noqa: S608
+    columns = ", ".join(f"{_export_column(c, xml)} AS {c}" for c in CSV_COLUMNS)
+    sql = f"SELECT {columns} FROM flags {where} ORDER BY row_id, category"  # noqa: S608
     return con.sql(sql, params=params or None)
 
 
@@ -288,7 +290,7 @@ def write_flags_xlsx(
     sheet = workbook.create_sheet("flags")
     sheet.append(list(CSV_COLUMNS))
     count = 0
-    for batch in export_flags(store, where, params).to_arrow_reader(20_000):
+    for batch in export_flags(store, where, params, xml=True).to_arrow_reader(20_000):
         columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
         for row in zip(*columns, strict=True):
             sheet.append(list(row))

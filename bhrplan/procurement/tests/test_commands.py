@@ -99,6 +99,7 @@ def test_exports_neutralise_spreadsheet_formulas_and_show_missing_data(tmp_path)
         "supplier_ids": "-3",
         "description": '=HYPERLINK("http://x")',
         "matched": "\tguantes",
+        "country_evidence": "CN\x02: trabajo\x0bforzoso",  # control characters (pasted text)
         "scheme": None,
         "classification_id": "",
         "item_id": None,
@@ -116,12 +117,19 @@ def test_exports_neutralise_spreadsheet_formulas_and_show_missing_data(tmp_path)
     write_flags_xlsx(store, tmp_path / "flags.xlsx")
     sheet = load_workbook(tmp_path / "flags.xlsx").active
     header, *xlsx_values = [[c or "" for c in row] for row in sheet.iter_rows(values_only=True)]
-    assert [dict(zip(header, row, strict=True)) for row in xlsx_values] == csv_rows
+    xlsx_rows = [dict(zip(header, row, strict=True)) for row in xlsx_values]
+    assert [r | {"country_evidence": ""} for r in xlsx_rows] == [
+        r | {"country_evidence": ""} for r in csv_rows
+    ]
     first, second = csv_rows
     assert (first["buyer"], first["suppliers"], first["supplier_ids"]) == ("'+1", "'@x", "'-3")
     assert first["description"] == '\'=HYPERLINK("http://x")'
     assert first["matched"] == "'\tguantes"
     # missing data reads as missing (never as an empty "no risk") where it matters
+    # CSV keeps every character; XLSX drops those XML cannot hold (openpyxl refused the
+    # whole workbook for one of them)
+    assert first["country_evidence"] == "CN\x02: trabajo\x0bforzoso"
+    assert xlsx_values[0][header.index("country_evidence")] == "CN: trabajoforzoso"
     missing = (first["scheme"], first["classification_id"], first["item_id"])
     assert missing == ("missing", "missing", "")
     assert second["description"] == "Uniformes" and second["buyer"] == "missing"
