@@ -1,16 +1,16 @@
 """Procurement screening pages, for signed-in coordinators only (404 for everyone else)."""
 
-import csv
-import io
+import codecs
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bhrplan.lib.tabular import write_csv
 from bhrplan.procurement import selectors, services
 from bhrplan.procurement.criteria import recommend, value_band
 from bhrplan.procurement.forms import DatasetForm
@@ -235,17 +236,30 @@ def screening_export(request: HttpRequest, screening_id: int, fmt: str) -> HttpR
         stream = path.open("rb")
     finally:
         path.unlink(missing_ok=True)  # (the open file stays readable until it is sent)
-    content_type = (
-        "text/csv; charset=utf-8"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    filename = f"screening-{screening.pk}-flags.{fmt}"
+    if fmt == "csv":
+        # With a byte order mark, as the platform's other CSV files: Excel reads the
+        # accents right.
+        response: HttpResponseBase = StreamingHttpResponse(
+            _with_bom(stream), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
     return FileResponse(
         stream,
         as_attachment=True,
-        filename=f"screening-{screening.pk}-flags.{fmt}",
-        content_type=content_type,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def _with_bom(stream: IO[bytes]) -> Iterator[bytes]:
+    try:
+        yield codecs.BOM_UTF8
+        while chunk := stream.read(1 << 20):
+            yield chunk
+    finally:
+        stream.close()
 
 
 @require_GET
@@ -253,11 +267,8 @@ def screening_export(request: HttpRequest, screening_id: int, fmt: str) -> HttpR
 def screening_files_csv(request: HttpRequest, screening_id: int) -> HttpResponse:
     """Every file of the dataset that was not used, and why, in the reader's language."""
     screening = _screening_or_404(request, screening_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("File"), _("Why it was not used")])
-    writer.writerows(screening.file_error_messages)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    rows = [[_("File"), _("Why it was not used")], *screening.file_error_messages]
+    response = HttpResponse(write_csv(rows), content_type="text/csv; charset=utf-8")
     filename = f"screening-{screening.pk}-files-not-used.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
