@@ -10,6 +10,7 @@ a leading apostrophe, so no spreadsheet program runs it. Numbers and dates stay 
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -178,8 +179,22 @@ def read_csv(data: bytes) -> list[list[Any]]:
 # Writing ----------------------------------------------------------------------------
 
 
+# Control characters that XML (so XLSX) cannot hold; openpyxl refuses the whole workbook
+# for one. Text pasted from a word processor carries some: its manual line break is a
+# vertical tab, kept as a line break; the others are left out.
+_XML_BREAKS = re.compile("[\x0b\x0c]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0e-\x1f]")
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, str):  # (first: what is left may start like a formula)
+        value = _XML_ILLEGAL.sub("", _XML_BREAKS.sub("\n", value))
+    return escape_formula(value)
+
+
 def write_xlsx(rows: Iterable[Sequence[Any]], *, sheet_title: str = "Sheet1") -> bytes:
-    """An XLSX file; the first row is bold (a header). Text is formula-escaped."""
+    """An XLSX file; the first row is bold (a header). Text is formula-escaped, and kept
+    to the characters XML can hold."""
     import openpyxl
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -191,13 +206,13 @@ def write_xlsx(rows: Iterable[Sequence[Any]], *, sheet_title: str = "Sheet1") ->
         if index == 0:
             header = []
             for value in row:
-                cell = WriteOnlyCell(sheet, value=escape_formula(value))
+                cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
                 cell.font = bold
                 header.append(cell)
             sheet.append(header)
         else:
             # Plain values are much faster than styled cells; dates get a date format.
-            sheet.append([None if v == "" else escape_formula(v) for v in row])
+            sheet.append([None if v == "" else _xlsx_value(v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

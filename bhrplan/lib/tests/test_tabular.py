@@ -109,6 +109,15 @@ def test_it_writes_xlsx_with_escaped_text_and_typed_values():
     assert read_table(data, "x.xlsx")[1][0] == '=HYPERLINK("x")'
 
 
+def test_it_writes_xlsx_of_text_pasted_with_control_characters():
+    # a word processor's manual line break is a vertical tab; XML holds no control character
+    rows = [["Acción"], ["Capacitar\x0ba inspectores\x02"], ["\x0c=1"], ["\x02=HYPERLINK()"]]
+    sheet = openpyxl.load_workbook(io.BytesIO(write_xlsx(rows))).active
+    assert sheet["A2"].value == "Capacitar\na inspectores"
+    assert sheet["A3"].value == "\n=1"
+    assert sheet["A4"].value == "'=HYPERLINK()"  # a formula once cleaned: escaped
+
+
 def test_it_writes_csv_with_bom_and_escaping():
     data = write_csv([["Acción", "Inicio"], ["-1 dólar", date(2025, 1, 2)], [None, 3]])
     assert data.startswith(b"\xef\xbb\xbf")
