@@ -389,6 +389,7 @@ def test_it_shows_flagged_processes_and_groups_a_page_at_a_time_and_finds_proces
     first = client.get(url, {"by": "supplier"}).content.decode()
     # groups: 4 a page (the first, the tenders' items, which have no supplier yet)
     assert first.count("?by=supplier&amp;value=") == 3
+    assert "<td>no supplier (tender items, which have none yet, or not published)</td>" in first
     assert "Page 1 of " in first and 'aria-label="Pages of groups"' in first
     second = client.get(url, {"by": "supplier", "groups": 2}).content.decode()
     # each list keeps the other's page: processes' next page stays on groups' page 2
