@@ -1,9 +1,12 @@
-"""The first bytes that tell a file's format, whatever its name says.
+"""The first bytes that tell a file's format, whatever its name says (and the names of
+the parts of a split file, which no first bytes tell).
 
 One list for the upload checks (uploads.py), spreadsheet imports (tabular.py) and the
 procurement screening's reader of OCDS files (procurement/ocds), which once each wrote
 their own.
 """
+
+import re
 
 PDF = b"%PDF-"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -33,3 +36,9 @@ def is_webp(head: bytes) -> bool:
 def is_tar(head: bytes) -> bool:
     """Whether these first bytes (of a file, once decompressed) are a tar header."""
     return any(head[TAR_AT : TAR_AT + len(magic)] == magic for magic in TAR)
+
+
+# The parts of something split into several files: 7-Zip's and most splitters'
+# datos.zip.001, datos.zip.002 … (the bytes cut in pieces; group 1 is the number) and
+# zip's datos.z01, datos.z02 … (`zip -s`, whose last part is datos.zip).
+SPLIT_PART = re.compile(r"\.(?:(\d{3})|z\d{2})$", re.IGNORECASE)

@@ -9,7 +9,6 @@ answers everything else with a translated `ValidationError` (codes "type", "empt
 import bz2
 import gzip
 import lzma
-import re
 import zipfile
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -85,11 +84,6 @@ def extension_of(name: str) -> str:
     """The last extension of a file name, lower case and without the dot ("" if none)."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     return base.rsplit(".", 1)[-1].lower() if "." in base.strip(".") else ""
-
-
-# The names of the parts of something split into several files: 7-Zip's and most
-# splitters' datos.zip.001, .002 …, and zip's datos.z01 … (`zip -s`).
-SPLIT_PART = re.compile(r"\.(\d{3}|z\d{2})$", re.IGNORECASE)
 
 
 def type_for_name(name: str) -> FileType | None:
@@ -195,7 +189,7 @@ def check_upload(
     """
     name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1]
     declared = type_for_name(name)
-    if declared is None and SPLIT_PART.search(name):
+    if declared is None and signatures.SPLIT_PART.search(name):
         message = _(
             "“%(name)s” is one part of an archive or file split into several files, which "
             "cannot be read part by part. Join the parts with the program that made them "

@@ -14,7 +14,6 @@ reading it raises, so that it is reported like any other file that cannot be use
 from __future__ import annotations
 
 import os
-import re
 import struct
 import zipfile
 from collections import OrderedDict
@@ -232,22 +231,20 @@ def _sequential_sources(path: Path) -> list[Source]:
     return sources
 
 
-# The parts of an archive, or of any file, split into several files ("volumes"), which
-# cannot be read one by one: 7-Zip's and most splitters' datos.zip.001, datos.zip.002 …
-# (the bytes cut in pieces), zip's datos.z01, datos.z02 … datos.zip (`zip -s`), and
-# WinRAR's datos.part1.rar … (told by the volume flag in the archive's header).
-_PART_NUMBER = re.compile(r"\.(\d{3})$")
-_ZIP_SEGMENT = re.compile(r"\.z\d{2}$", re.IGNORECASE)
-_ZIP_END = struct.Struct("<4sHH")  # end of central directory: signature, disk numbers
+# The end of a ZIP archive's central directory: signature, disk numbers.
+_ZIP_END = struct.Struct("<4sHH")
 
 
 def _is_split_part(path: Path, head: bytes) -> bool:
-    """Whether the file is one of the parts of something split (see _PART_NUMBER)."""
+    """Whether the file is one of the parts of something split into several files, which
+    cannot be read one by one: named as such (signatures.SPLIT_PART), a RAR volume
+    (WinRAR's datos.part1.rar …, told by its header) or the last part of a `zip -s`
+    archive (its directory names another disk)."""
     name = path.name
-    if number := _PART_NUMBER.search(name):
+    if part := signatures.SPLIT_PART.search(name):
         # A .001 alone is whole (7-Zip writes it when the data fits in one part).
-        return number.group(1) != "001" or path.with_name(name[:-3] + "002").exists()
-    if _ZIP_SEGMENT.search(name) or archives.is_volume(head):
+        return part.group(1) != "001" or path.with_name(name[:-3] + "002").exists()
+    if archives.is_volume(head):
         return True
     return name.lower().endswith(".zip") and _zip_spans_disks(path)
 
