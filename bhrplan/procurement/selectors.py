@@ -1,6 +1,7 @@
 """Reads: who may screen, screening metadata, and aggregates from the result store."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
@@ -131,32 +132,54 @@ def flags_grouped(screening: Screening, by: str) -> ResultRows:
     return ResultRows(screening.store, select, source, {})
 
 
-def flag_filter(*, by: str = "", value: str = "", text: str = "") -> tuple[str, dict[str, Any]]:
-    """The WHERE clause (and its parameters) of the flags of one group when `by` and
-    `value` are given, and of the processes whose OCID, title, buyer or suppliers hold
-    `text`, whatever its case and accents, when given."""
-    conditions, params = [], {}
-    if by in GROUPINGS and value:
-        conditions.append(f"{GROUPINGS[by]} = $value")
-        params["value"] = value
-    if text.strip():
-        params["text"] = text.strip()
-        conditions.append(
-            "(lower(ocid) = lower($text) OR "
-            + " OR ".join(
-                f"contains(strip_accents(lower({c})), strip_accents(lower($text)))"
-                for c in ("tender_title", "buyer", "suppliers")
+@dataclass(frozen=True)
+class FlagView:
+    """What the screening page shows: the flags of one group when `by` and `value` are
+    given, and of the processes whose OCID, title, buyer or suppliers hold `text`,
+    whatever its case and accents, when given. The downloads hold the same flags."""
+
+    by: str = "category"
+    value: str = ""
+    text: str = ""
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.value or self.text.strip())
+
+    def where(self) -> tuple[str, dict[str, Any]]:
+        """The view as an SQL WHERE clause over `flags`, and its parameters."""
+        conditions, params = [], {}
+        if self.by in GROUPINGS and self.value:
+            conditions.append(f"{GROUPINGS[self.by]} = $value")
+            params["value"] = self.value
+        if self.text.strip():
+            params["text"] = self.text.strip()
+            conditions.append(
+                "(lower(ocid) = lower($text) OR "
+                + " OR ".join(
+                    f"contains(strip_accents(lower({c})), strip_accents(lower($text)))"
+                    for c in ("tender_title", "buyer", "suppliers")
+                )
+                + ")"
             )
-            + ")"
-        )
-    return (f"WHERE {' AND '.join(conditions)}" if conditions else ""), params
+        return (f"WHERE {' AND '.join(conditions)}" if conditions else ""), params
 
 
-def flagged_tenders(
-    screening: Screening, *, by: str = "", value: str = "", text: str = ""
-) -> ResultRows:
-    """The flagged processes (see flag_filter), those with the most flagged items first."""
-    where, params = flag_filter(by=by, value=value, text=text)
+def results_available(screening: Screening) -> bool:
+    """Whether a finished screening's results are still on the server."""
+    return bool(screening.store) and Path(screening.store).is_file()
+
+
+def view_flag_count(screening: Screening, view: FlagView) -> int:
+    """How many flags the view holds (0 when the results are no longer on disk)."""
+    where, params = view.where()
+    rows = _query(screening.store, f"SELECT count(*) AS n FROM flags {where}", params)  # noqa: S608
+    return int(rows[0]["n"]) if rows else 0
+
+
+def flagged_tenders(screening: Screening, view: FlagView) -> ResultRows:
+    """The flagged processes of the view, those with the most flagged items first."""
+    where, params = view.where()
     select = (
         "SELECT ocid, any_value(buyer) AS buyer, any_value(tender_title) AS title, "  # noqa: S608
         "list(DISTINCT category ORDER BY category) AS categories, "

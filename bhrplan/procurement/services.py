@@ -2,23 +2,26 @@
 
 import re
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from bhrplan.core import audit
 from bhrplan.lib import uploads
 from bhrplan.procurement.models import Dataset, Screening
 from bhrplan.procurement.ocds.errors import FileProblem
-from bhrplan.procurement.selectors import coordinated_territories
+from bhrplan.procurement.screening.run import XLSX_MAX_ROWS, write_flags_csv, write_flags_xlsx
+from bhrplan.procurement.selectors import FlagView, coordinated_territories, view_flag_count
 
 UPLOAD_TYPES = ("json", "gzip", "bzip2", "xz", "zstd", "zip", "tar", "rar", "7z")
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -186,3 +189,31 @@ def screening_finish(
         summary=screening.status,
         data={"summary": screening.summary},
     )
+
+
+def xlsx_refusal(flags: int) -> str:
+    """Why an XLSX of this many flags is not offered, or "" when it is."""
+    if flags <= XLSX_MAX_ROWS:
+        return ""
+    return _(
+        "The XLSX download holds at most %(max)s flags. Download the CSV (it opens in "
+        "spreadsheet programs too), or narrow the view to a group or a search first."
+    ) % {"max": number_format(XLSX_MAX_ROWS, force_grouping=True)}
+
+
+def flags_export(*, screening: Screening, view: FlagView, fmt: str) -> IO[bytes]:
+    """The flags of the view as a CSV or XLSX file, open for reading (its name is gone:
+    the file vanishes once read). An XLSX of more than XLSX_MAX_ROWS flags is refused
+    (ValidationError, code "too_big", saying what to do: see xlsx_refusal)."""
+    store = Path(screening.store)
+    where, params = view.where()
+    if fmt == "xlsx" and (refusal := xlsx_refusal(view_flag_count(screening, view))):
+        raise ValidationError(refusal, code="too_big")
+    with tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False) as out:
+        path = Path(out.name)
+    try:
+        write = write_flags_csv if fmt == "csv" else write_flags_xlsx
+        write(store, path, where, params)
+        return path.open("rb")
+    finally:
+        path.unlink(missing_ok=True)

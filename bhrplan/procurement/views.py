@@ -1,9 +1,7 @@
 """Procurement screening pages, for signed-in coordinators only (404 for everyone else)."""
 
 import codecs
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, Any
 
 from django.contrib import messages
@@ -14,7 +12,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -25,12 +22,6 @@ from bhrplan.procurement.criteria import recommend, value_band
 from bhrplan.procurement.forms import DatasetForm
 from bhrplan.procurement.models import Screening
 from bhrplan.procurement.reference import risk_categories
-from bhrplan.procurement.screening.run import (
-    XLSX_MAX_ROWS,
-    count_flags,
-    write_flags_csv,
-    write_flags_xlsx,
-)
 
 # A national screening flags hundreds of thousands of processes: shown a page at a time.
 GROUPS_PER_PAGE = 25
@@ -120,40 +111,48 @@ def screening_create(request: HttpRequest) -> HttpResponse:
     return render(request, "procurement/screening_create.html", {"form": form})
 
 
+def _view_of(request: HttpRequest) -> selectors.FlagView:
+    """The screening page's view (its grouping, a group, a search) from the query."""
+    by = request.GET.get("by", "category")
+    return selectors.FlagView(
+        by=by if by in selectors.GROUPINGS else "category",
+        value=request.GET.get("value", ""),
+        text=request.GET.get("q", "")[:200],
+    )
+
+
 @require_GET
 @login_required
 def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
     screening = _screening_or_404(request, screening_id)
-    by = request.GET.get("by", "category")
-    by = by if by in selectors.GROUPINGS else "category"
-    value = request.GET.get("value", "")
-    text = request.GET.get("q", "")[:200]
+    view = _view_of(request)
     done = screening.status == Screening.Status.DONE
     labels = _category_labels()
     groups: Page[dict[str, Any]] | None = None
     tenders: Page[dict[str, Any]] | None = None
+    view_flags = 0  # the flags that the downloads of this view hold
     if done:
-        groups = Paginator(selectors.flags_grouped(screening, by), GROUPS_PER_PAGE).get_page(
+        groups = Paginator(selectors.flags_grouped(screening, view.by), GROUPS_PER_PAGE).get_page(
             request.GET.get("groups")
         )
         for group in groups:
             group["display"] = labels.get(group["label"], group["label"])
-        rows = selectors.flagged_tenders(screening, by=by, value=value, text=text)
+        rows = selectors.flagged_tenders(screening, view)
         tenders = Paginator(rows, PROCESSES_PER_PAGE).get_page(request.GET.get("page"))
         for tender in tenders:
             tender["categories"] = ", ".join(labels.get(s, s) for s in tender["categories"] or ())
-    # the flags that the downloads of this view hold
-    view_flags = count_flags(Path(screening.store), *_view_filter(request)) if done else 0
+        view_flags = selectors.view_flag_count(screening, view)
     context = {
         "screening": screening,
-        "by": by,
-        "value": value,
-        "q": text,
+        "by": view.by,
+        "value": view.value,
+        "q": view.text,
+        "filtered": view.filtered,
         "groups": groups,
         "tenders": tenders,
         "view_flags": view_flags,
-        "results_missing": done and not Path(screening.store).is_file(),
-        "xlsx_too_big": _xlsx_too_big() if view_flags > XLSX_MAX_ROWS else "",
+        "results_missing": done and not selectors.results_available(screening),
+        "xlsx_too_big": services.xlsx_refusal(view_flags),
     }
     return render(request, "procurement/screening_detail.html", context)
 
@@ -201,41 +200,22 @@ def screening_tender(request: HttpRequest, screening_id: int) -> HttpResponse:
     return render(request, "procurement/screening_tender.html", context)
 
 
-def _view_filter(request: HttpRequest) -> tuple[str, dict[str, Any]]:
-    """The flags of the screening page's current view (a group, a search), as SQL."""
-    by = request.GET.get("by", "")
-    return selectors.flag_filter(
-        by=by if by in selectors.GROUPINGS else "",
-        value=request.GET.get("value", ""),
-        text=request.GET.get("q", "")[:200],
-    )
-
-
 @require_GET
 @login_required
 def screening_export(request: HttpRequest, screening_id: int, fmt: str) -> HttpResponseBase:
     """The flags of the current view (all of them, or a group's, or a search's) as a CSV
-    or XLSX download; an XLSX of more than XLSX_MAX_ROWS flags is refused with what to do."""
+    or XLSX download; an XLSX too big for one is refused with what to do."""
     screening = _screening_or_404(request, screening_id)
-    store = Path(screening.store)
-    if fmt not in ("csv", "xlsx") or screening.status != Screening.Status.DONE:
+    done = screening.status == Screening.Status.DONE
+    if fmt not in ("csv", "xlsx") or not done or not selectors.results_available(screening):
         raise Http404
-    if not store.is_file():  # the results were removed from the server
-        raise Http404
-    where, params = _view_filter(request)
-    if fmt == "xlsx" and count_flags(store, where, params) > XLSX_MAX_ROWS:
-        messages.error(request, _xlsx_too_big())
+    try:
+        stream = services.flags_export(screening=screening, view=_view_of(request), fmt=fmt)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
         query = request.GET.urlencode()
         detail = reverse("procurement:screening_detail", args=[screening.pk])
         return redirect(f"{detail}?{query}" if query else detail)
-    with tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False) as out:
-        path = Path(out.name)
-    try:
-        write = write_flags_csv if fmt == "csv" else write_flags_xlsx
-        write(store, path, where, params)
-        stream = path.open("rb")
-    finally:
-        path.unlink(missing_ok=True)  # (the open file stays readable until it is sent)
     filename = f"screening-{screening.pk}-flags.{fmt}"
     if fmt == "csv":
         # With a byte order mark, as the platform's other CSV files: Excel reads the
@@ -272,10 +252,3 @@ def screening_files_csv(request: HttpRequest, screening_id: int) -> HttpResponse
     filename = f"screening-{screening.pk}-files-not-used.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _xlsx_too_big() -> str:
-    return _(
-        "The XLSX download holds at most %(max)s flags. Download the CSV (it opens in "
-        "spreadsheet programs too), or narrow the view to a group or a search first."
-    ) % {"max": number_format(XLSX_MAX_ROWS, force_grouping=True)}

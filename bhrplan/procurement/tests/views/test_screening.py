@@ -460,7 +460,7 @@ def test_it_exports_flags_as_csv_and_xlsx(persona_clients, done_screening):
 def test_the_downloads_hold_the_flags_of_the_view_and_a_big_xlsx_is_refused_with_what_to_do(
     persona_clients, done_screening, monkeypatch
 ):
-    from bhrplan.procurement import views
+    from bhrplan.procurement import services
 
     client = persona_clients["coordinator"]
     detail = reverse("procurement:screening_detail", args=[done_screening.pk])
@@ -484,7 +484,7 @@ def test_the_downloads_hold_the_flags_of_the_view_and_a_big_xlsx_is_refused_with
     everything = csv_rows(client.get(csv_url))
     assert len(everything) == done_screening.summary["flags"]
     assert "missing" in {r["suppliers"] for r in everything}  # tender items: no supplier yet
-    monkeypatch.setattr(views, "XLSX_MAX_ROWS", 5)
+    monkeypatch.setattr(services, "XLSX_MAX_ROWS", 5)
     response = client.get(xlsx_url, view)
     assert response.status_code == 302
     assert response["Location"] == f"{detail}?by=buyer&value=Municipalidad+de+Ciudad+del+Este"
