@@ -4,6 +4,7 @@ The screening results themselves (items, flags, coverage) live in an analytical 
 a DuckDB file per screening under VAR_DIR/procurement, not in this database.
 """
 
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
@@ -129,11 +130,16 @@ class Screening(BaseModel):
     def file_error_summary(self) -> list[tuple[str, int]]:
         """(the problem, how many files have it), the commonest first: a national dataset
         can hold thousands of files that cannot be used (Paraguay's has empty ones)."""
-        counts: dict[str, int] = {}
+        # Counted by the stored problem (the same problem with another reason is a row of
+        # its own), each put into words once.
+        counts: Counter[tuple[Any, str, Any]] = Counter()
+        examples: dict[tuple[Any, str, Any], dict[str, Any]] = {}
         for entry in self.file_errors:
-            text = _problem_text(entry)  # (the same problem with another reason: its own row)
-            counts[text] = counts.get(text, 0) + 1
-        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            key = (entry.get("code"), repr(entry.get("params")), entry.get("error"))
+            counts[key] += 1
+            examples.setdefault(key, entry)
+        rows = [(_problem_text(examples[key]), count) for key, count in counts.items()]
+        return sorted(rows, key=lambda row: (-row[1], row[0]))
 
     @property
     def percent(self) -> int:

@@ -340,7 +340,8 @@ def _stage_files(
     directory: str, buckets: int, _first: int, files: list[tuple[int, Source]]
 ) -> list[_Staged]:
     """Stage several small files, one after the other (one task: a folder of thousands of
-    small files spent more time passing tasks between processes than reading)."""
+    small files spent more time passing tasks between processes than reading). `_first`:
+    the first file's number, where stage's tasks carry their file's."""
     return [_stage_file(directory, buckets, number, source) for number, source in files]
 
 
