@@ -40,6 +40,8 @@ from bhrplan.procurement.ocds.errors import (
     REASON_REOPENED,
     REASON_UNREADABLE,
     OcdsFileError,
+    library_reason,
+    text_reason,
 )
 
 BLOCK_BYTES = 1 << 20
@@ -81,11 +83,11 @@ class ArchiveReadError(OSError):
 
 def _reason(exc: BaseException) -> str:
     """libarchive's message (its errors add codes and a pointer after it; some have no
-    message at all)."""
+    message at all), as one of the project's reasons when it is a known one."""
     text = str(getattr(exc, "msg", None) or _CODES.sub("", str(exc))).strip()
     if not text or text == "None":
         text = REASON_UNREADABLE
-    return text.splitlines()[0][:160]
+    return text_reason(text.splitlines()[0][:160])
 
 
 _CODES = re.compile(r"\s*\(errno=.*\)\s*$", re.DOTALL)
@@ -93,10 +95,10 @@ _CODES = re.compile(r"\s*\(errno=.*\)\s*$", re.DOTALL)
 
 def _problem(exc: Exception) -> OcdsFileError:
     """What an error of libarchive means for the user."""
-    reason = _reason(exc)
-    if "ncrypt" in reason or "passphrase" in reason.lower() or "password" in reason.lower():
+    said = str(exc).lower()
+    if "ncrypt" in said or "passphrase" in said or "password" in said:
         return OcdsFileError("archive_encrypted")
-    return OcdsFileError("archive_damaged", reason=reason)
+    return OcdsFileError("archive_damaged", reason=_reason(exc))
 
 
 def _errors() -> tuple[type[Exception], ...]:
@@ -341,7 +343,7 @@ class _Cursors:
         try:
             stat = path.stat()
         except OSError as exc:
-            raise OcdsFileError("cannot_open", reason=exc.strerror or str(exc)) from exc
+            raise OcdsFileError("cannot_open", reason=library_reason(exc)) from exc
         version = (stat.st_mtime_ns, stat.st_size)
         cursor = self.open.pop(path, None)
         if cursor is not None and (cursor.version != version or not cursor.can_open(position)):

@@ -14,6 +14,7 @@ Django's translation machinery (`str(exc)`, logs, workers that never set Django 
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -142,9 +143,11 @@ MESSAGES: dict[str, str] = {
     ),
 }
 
-# The `reason` of a message is mostly a library's own words (a JSON parser's, zipfile's,
-# libarchive's), shown as they are. These are the project's own, and a few constant ones
-# of zipfile, translated when shown.
+# The `reason` of a message. Libraries (JSON parsers, gzip, zipfile, libarchive, the
+# system) word their errors in English: `library_reason` and `json_reason` turn the ones
+# known here into the project's own reasons (below), which are translated when shown; any
+# other text is shown as it is, introduced in the reader's language as a technical
+# detail (`_reason_in`).
 REASON_NO_FILE = gettext_noop("no file found in it")
 REASON_UNREADABLE = gettext_noop("unreadable data")
 REASON_REOPENED = gettext_noop("the file was opened again while it was read")
@@ -153,6 +156,38 @@ REASON_TOO_LONG = gettext_noop("the file holds more data than the archive declar
 REASON_CHECKSUM = gettext_noop("the file's data does not match its checksum (CRC-32)")
 REASON_DATA_ENDS = gettext_noop("the %(method)s data ends too soon")
 REASON_DATA_DAMAGED = gettext_noop("the %(method)s data is damaged")
+REASON_ENDS_SOON = gettext_noop("the data ends too soon")
+REASON_DAMAGED = gettext_noop("the data is damaged")
+REASON_WRONG_SIZE = gettext_noop("the data is not the size the file declares")
+REASON_NOT_COMPRESSED_AFTER = gettext_noop("the file goes on with data that is not compressed")
+REASON_FORMAT = gettext_noop("its format is not recognised")
+REASON_NOT_FOUND = gettext_noop("the file was not found")
+REASON_PERMISSION = gettext_noop("the server is not allowed to read it")
+REASON_FOLDER = gettext_noop("it is a folder")
+REASON_DISK = gettext_noop("the disk could not be read")
+REASON_TOO_DEEP = gettext_noop("the data is nested too deeply")
+# What a JSON parser found (where: the message's location, see Location).
+REASON_JSON_KEY = gettext_noop("a field name in double quotes was expected")
+REASON_JSON_COLON = gettext_noop("a colon (:) was expected after the field name")
+REASON_JSON_OBJECT_COMMA = gettext_noop("a comma (,) or a closing brace (}) was expected")
+REASON_JSON_ARRAY_COMMA = gettext_noop("a comma (,) or a closing bracket (]) was expected")
+REASON_JSON_VALUE = gettext_noop(
+    "a value was expected: text in double quotes, a number, true, false, null, {…} or […]"
+)
+REASON_JSON_CHARACTER = gettext_noop("a character that does not belong there")
+REASON_JSON_WORD = gettext_noop("a word without quotes (JSON allows only true, false and null)")
+REASON_JSON_ESCAPE = gettext_noop("a backslash (\\) that does not start a valid escape in a text")
+REASON_JSON_CONTROL = gettext_noop(
+    "a control character (such as a tab or a line break) inside a text"
+)
+REASON_JSON_NUMBER = gettext_noop("a number written in a form JSON does not allow")
+REASON_JSON_HUGE = gettext_noop("a number too large to be read")
+REASON_JSON_TRAILING_COMMA = gettext_noop("a comma before a closing bracket or brace")
+REASON_JSON_AFTER_END = gettext_noop("more data after the end of the JSON value")
+REASON_JSON_ENDS = gettext_noop("the text ends before the JSON value is complete")
+REASON_JSON_COMMENT = gettext_noop("a comment, which JSON does not allow")
+# Any other reason: a library's own words, shown as they are.
+REASON_TECHNICAL = gettext_noop("technical detail: %(detail)s")
 REASONS = frozenset(
     {
         REASON_NO_FILE,
@@ -161,6 +196,31 @@ REASONS = frozenset(
         REASON_ENDS_EARLY,
         REASON_TOO_LONG,
         REASON_CHECKSUM,
+        REASON_ENDS_SOON,
+        REASON_DAMAGED,
+        REASON_WRONG_SIZE,
+        REASON_NOT_COMPRESSED_AFTER,
+        REASON_FORMAT,
+        REASON_NOT_FOUND,
+        REASON_PERMISSION,
+        REASON_FOLDER,
+        REASON_DISK,
+        REASON_TOO_DEEP,
+        REASON_JSON_KEY,
+        REASON_JSON_COLON,
+        REASON_JSON_OBJECT_COMMA,
+        REASON_JSON_ARRAY_COMMA,
+        REASON_JSON_VALUE,
+        REASON_JSON_CHARACTER,
+        REASON_JSON_WORD,
+        REASON_JSON_ESCAPE,
+        REASON_JSON_CONTROL,
+        REASON_JSON_NUMBER,
+        REASON_JSON_HUGE,
+        REASON_JSON_TRAILING_COMMA,
+        REASON_JSON_AFTER_END,
+        REASON_JSON_ENDS,
+        REASON_JSON_COMMENT,
         gettext_noop("File is not a zip file"),
         gettext_noop("Truncated file header"),
         gettext_noop("Bad magic number for file header"),
@@ -174,20 +234,117 @@ _METHOD_REASONS = tuple(
 
 
 def _reason_in(tr: Callable[[str], str], reason: str) -> str:
-    """A `reason` in the reader's language when the project words it (see REASONS)."""
+    """A `reason` in the reader's language: the project's own words translated (see
+    REASONS), a library's introduced as a technical detail."""
     if reason in REASONS:
         return tr(reason)
     for pattern, template in _METHOD_REASONS:
         found = pattern.fullmatch(reason)
         if found:
             return tr(template) % {"method": found.group(1)}
-    return reason
+    return tr(REASON_TECHNICAL) % {"detail": reason} if reason else reason
+
+
+# Words of libraries' errors (lower case) → the project's reason. Checked in order:
+# gzip, zlib, bz2 and lzma (also ISA-L's gzip), zipfile and libarchive.
+_LIBRARY_WORDS: tuple[tuple[str, str], ...] = (
+    ("crc", REASON_CHECKSUM),
+    ("incorrect length of data produced", REASON_WRONG_SIZE),
+    ("end-of-stream marker", REASON_ENDS_SOON),
+    ("not a gzipped file", REASON_NOT_COMPRESSED_AFTER),
+    ("while decompressing data", REASON_DAMAGED),
+    ("invalid data stream", REASON_DAMAGED),
+    ("corrupt input data", REASON_DAMAGED),
+    ("input format not supported by decoder", REASON_DAMAGED),
+    ("truncated", REASON_ENDS_SOON),
+    ("premature end", REASON_ENDS_SOON),
+    ("unexpected end", REASON_ENDS_SOON),
+    ("damaged", REASON_DAMAGED),
+    ("corrupt", REASON_DAMAGED),
+    ("unrecognized archive format", REASON_FORMAT),
+)
+_OS_REASONS = {
+    errno.ENOENT: REASON_NOT_FOUND,
+    errno.EACCES: REASON_PERMISSION,
+    errno.EPERM: REASON_PERMISSION,
+    errno.EISDIR: REASON_FOLDER,
+    errno.EIO: REASON_DISK,
+}
+
+
+def library_reason(exc: BaseException) -> str:
+    """The `reason` for a library's error (decompressing, reading an archive, opening a
+    file): the project's words when the error is a known one, else its own first line."""
+    if isinstance(exc, OSError) and exc.errno in _OS_REASONS:
+        return _OS_REASONS[exc.errno]
+    if isinstance(exc, RecursionError):
+        return REASON_TOO_DEEP
+    return text_reason(reason_of(exc))
+
+
+def text_reason(text: str) -> str:
+    """`library_reason` for the text of an error (libarchive's)."""
+    if text in REASONS or any(pattern.fullmatch(text) for pattern, _t in _METHOD_REASONS):
+        return text
+    lower = text.lower()
+    return next((reason for words, reason in _LIBRARY_WORDS if words in lower), text)
+
+
+# Words of the errors of orjson, yajl (ijson's C parser) and ijson's Python parser → what
+# the parser found. In order: the more precise first ("unexpected character, expected ':'
+# after key").
+_JSON_WORDS: tuple[tuple[str, str], ...] = (
+    ("expected a string key", REASON_JSON_KEY),
+    ("invalid object key", REASON_JSON_KEY),
+    ("expected ':'", REASON_JSON_COLON),
+    ("separated by a colon", REASON_JSON_COLON),
+    ("expected ',' or '}'", REASON_JSON_OBJECT_COMMA),
+    ("i expect ',' or '}'", REASON_JSON_OBJECT_COMMA),
+    ("expected ',' or ']'", REASON_JSON_ARRAY_COMMA),
+    ("i expect ',' or ']'", REASON_JSON_ARRAY_COMMA),
+    ("expected a json value", REASON_JSON_VALUE),
+    ("trailing comma", REASON_JSON_TRAILING_COMMA),
+    ("invalid literal", REASON_JSON_WORD),
+    ("invalid string in json text", REASON_JSON_WORD),
+    ("escape", REASON_JSON_ESCAPE),
+    ("occurs before a character", REASON_JSON_ESCAPE),
+    ("after '\\u'", REASON_JSON_ESCAPE),
+    ("surrogate", REASON_JSON_ESCAPE),
+    ("control character", REASON_JSON_CONTROL),
+    ("invalid character inside string", REASON_JSON_CONTROL),
+    ("infinity", REASON_JSON_HUGE),
+    ("overflow", REASON_JSON_HUGE),
+    ("number", REASON_JSON_NUMBER),
+    ("digit", REASON_JSON_NUMBER),
+    ("comment", REASON_JSON_COMMENT),
+    ("content after document", REASON_JSON_AFTER_END),
+    ("trailing garbage", REASON_JSON_AFTER_END),
+    ("additional data found", REASON_JSON_AFTER_END),
+    ("end of data", REASON_JSON_ENDS),
+    ("premature eof", REASON_JSON_ENDS),
+    ("incomplete json", REASON_JSON_ENDS),
+    ("empty", REASON_JSON_ENDS),
+    ("unexpected character", REASON_JSON_CHARACTER),
+    ("invalid char", REASON_JSON_CHARACTER),
+    ("unallowed token", REASON_JSON_CHARACTER),
+    ("unexpected symbol", REASON_JSON_CHARACTER),
+    ("byte order mark", REASON_JSON_CHARACTER),
+)
+
+
+def json_reason(text: str) -> str:
+    """The `reason` of an `invalid_json` problem from a JSON parser's message."""
+    lower = text.lower()
+    return next((reason for words, reason in _JSON_WORDS if words in lower), text)
 
 
 LINE = gettext_noop("Line %(line)s")
 LINE_PATH = gettext_noop("Line %(line)s, %(path)s")
 VALUE = gettext_noop("Object %(number)s")
 VALUE_PATH = gettext_noop("Object %(number)s, %(path)s")
+LINE_COLUMN = gettext_noop("Line %(line)s, character %(column)s")
+NEAR = gettext_noop("Near “%(near)s”")
+WHERE_NEAR = gettext_noop("%(where)s, near “%(near)s”")
 WHERE = gettext_noop("%(where)s: %(message)s")
 
 _OLD_WHERE = re.compile(r"(line|object) (\d+)(?:\.(.*))?", re.DOTALL)
@@ -195,11 +352,14 @@ _OLD_WHERE = re.compile(r"(line|object) (\d+)(?:\.(.*))?", re.DOTALL)
 
 @dataclass(frozen=True)
 class Location:
-    """Where in a file: a JSON Lines line or a top-level value, and a JSON path in it."""
+    """Where in a file: a JSON Lines line or a top-level value, and a JSON path in it;
+    where a JSON parser stopped: the character of the line, or the text around it."""
 
     line: int | None = None
     value: int | None = None  # number of the top-level JSON value (1 for most files)
     path: str = ""  # e.g. "records[0].compiledRelease"
+    column: int | None = None  # the character of the line (from 1)
+    near: str = ""  # the text where the parser stopped (when there is no line to count)
 
     def at(self, suffix: str) -> Location:
         """The location of something inside this one (`suffix` like "releases[2]")."""
@@ -209,7 +369,7 @@ class Location:
             path = self.path + suffix
         else:
             path = f"{self.path}.{suffix}"
-        return Location(self.line, self.value, path)
+        return Location(self.line, self.value, path, self.column, self.near)
 
     @classmethod
     def of(cls, where: Location | str | None) -> Location:
@@ -227,10 +387,25 @@ class Location:
         return cls(value=int(number), path=path or "")
 
     def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "value": self.value, "path": self.path}
+        data: dict[str, Any] = {"line": self.line, "value": self.value, "path": self.path}
+        if self.column is not None:
+            data["column"] = self.column
+        if self.near:
+            data["near"] = self.near
+        return data
 
     def label(self, tr: Callable[[str], str]) -> str:
+        where = self._where(tr)
+        if not self.near:
+            return where
+        if where:
+            return tr(WHERE_NEAR) % {"where": where, "near": self.near}
+        return tr(NEAR) % {"near": self.near}
+
+    def _where(self, tr: Callable[[str], str]) -> str:
         if self.line is not None:
+            if self.column is not None:
+                return tr(LINE_COLUMN) % {"line": self.line, "column": self.column}
             return tr(LINE_PATH if self.path else LINE) % {"line": self.line, "path": self.path}
         if self.value is not None and self.value > 1:
             return tr(VALUE_PATH if self.path else VALUE) % {
@@ -278,7 +453,11 @@ class FileProblem:
             code=str(data["code"]),
             params=dict(data.get("params") or {}),
             location=Location(
-                location.get("line"), location.get("value"), location.get("path") or ""
+                location.get("line"),
+                location.get("value"),
+                location.get("path") or "",
+                location.get("column"),
+                location.get("near") or "",
             ),
         )
 
@@ -289,6 +468,8 @@ class FileProblem:
             return exc.problem
         if isinstance(exc, UnicodeDecodeError):
             return cls("not_utf8")
+        if isinstance(exc, RecursionError):
+            return cls("unreadable", {"reason": REASON_TOO_DEEP})
         return cls("unreadable", {"reason": type(exc).__name__})
 
 

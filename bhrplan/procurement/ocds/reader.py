@@ -43,7 +43,13 @@ from ocdskit.upgrade import upgrade_release_10_11
 
 from bhrplan.lib import signatures
 from bhrplan.procurement.ocds import archives
-from bhrplan.procurement.ocds.errors import Location, OcdsFileError, reason_of
+from bhrplan.procurement.ocds.errors import (
+    Location,
+    OcdsFileError,
+    json_reason,
+    library_reason,
+    reason_of,
+)
 from bhrplan.procurement.ocds.projection import check_line
 from bhrplan.procurement.ocds.sources import UNSUPPORTED, ZIP_MAGIC, Source, file_sources
 
@@ -131,8 +137,8 @@ def _unsupported(head: bytes) -> str:
 def decompress_error(source: Source, exc: Exception) -> OcdsFileError:
     """What a file that stops decompressing midway is reported as."""
     if source.member:
-        return OcdsFileError("archive_damaged", reason=reason_of(exc))
-    return OcdsFileError("cannot_decompress", reason=reason_of(exc))
+        return OcdsFileError("archive_damaged", reason=library_reason(exc))
+    return OcdsFileError("cannot_decompress", reason=library_reason(exc))
 
 
 def _check_list_of_objects(value: Any, where: Location, name: str) -> None:
@@ -646,16 +652,30 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
 
 
 def _ijson_error(exc: Exception) -> OcdsFileError:
+    """An error of ijson's parser. yajl (its C parser) says what in its first line
+    ("parse error: …" or "lexical error: …") and shows the text around the place in the
+    next ones (there is no line or offset to give); the Python parser says it in one."""
     text = exc.args[0] if exc.args else ""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     text = str(text)
     if "UTF8" in text or "UTF-8" in text:
         return OcdsFileError("not_utf8")
-    if "premature EOF" in text:
+    if "premature EOF" in text or "Incomplete JSON content" in text:
         return OcdsFileError("truncated")
-    first = text.strip().splitlines()[0] if text.strip() else "syntax error"
-    return OcdsFileError("invalid_json", reason=first[:120])
+    lines = text.strip().splitlines() or ["syntax error"]
+    what = _YAJL_KIND.sub("", lines[0]).strip()
+    near = _near(lines[1]) if len(lines) > 1 else ""
+    return OcdsFileError("invalid_json", Location(near=near), reason=json_reason(what[:120]))
+
+
+_YAJL_KIND = re.compile(r"^(?:parse|lexical) error:")
+
+
+def _near(context: str) -> str:
+    """The text yajl shows around an error, fit to be shown (printable, one line)."""
+    shown = "".join(c if c.isprintable() else " " for c in context)
+    return " ".join(shown.split())[:60]
 
 
 def _line_error(exc: Exception, number: int) -> OcdsFileError:
@@ -663,7 +683,13 @@ def _line_error(exc: Exception, number: int) -> OcdsFileError:
     reason = reason_of(exc)
     if "UTF-8" in reason:
         return OcdsFileError("not_utf8", Location(line=number))
-    return OcdsFileError("invalid_json", Location(line=number), reason=reason)
+    column = getattr(exc, "colno", None)
+    message = getattr(exc, "msg", None) or reason
+    return OcdsFileError(
+        "invalid_json",
+        Location(line=number, column=column if isinstance(column, int) else None),
+        reason=json_reason(str(message)),
+    )
 
 
 def _build(events: Iterator[tuple[str, str, Any]], event: str, value: Any) -> Any:

@@ -24,7 +24,13 @@ from typing import IO, cast
 
 from bhrplan.lib import signatures
 from bhrplan.procurement.ocds import archives, zipmethods
-from bhrplan.procurement.ocds.errors import FileProblem, OcdsFileError, error_of, reason_of
+from bhrplan.procurement.ocds.errors import (
+    FileProblem,
+    OcdsFileError,
+    error_of,
+    library_reason,
+    reason_of,
+)
 
 ZIP_MAGIC = (signatures.ZIP, signatures.ZIP_EMPTY, *signatures.ZIP_SPANNED)
 # The archives read by archives.py, refused when libarchive is missing (their files must
@@ -95,15 +101,16 @@ class Source:
             try:
                 return self.path.open("rb")
             except OSError as exc:
-                raise OcdsFileError("cannot_open", reason=exc.strerror or str(exc)) from exc
+                raise OcdsFileError("cannot_open", reason=library_reason(exc)) from exc
         if self.position >= 0:
             return archives.CURSORS.member(self.path, self.position)
         try:
             archive = _ARCHIVES.get(self.path)
         except OSError as exc:
-            raise OcdsFileError("cannot_open", reason=exc.strerror or str(exc)) from exc
+            raise OcdsFileError("cannot_open", reason=library_reason(exc)) from exc
         except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-            raise OcdsFileError("archive_damaged", reason=reason_of(exc)) from exc
+            raise OcdsFileError("archive_damaged", reason=library_reason(exc)) from exc
+        info = None
         try:
             info = archive.getinfo(self.member)
             if info.flag_bits & 0x1:
@@ -116,9 +123,10 @@ class Source:
         except KeyError as exc:
             raise OcdsFileError("not_a_file") from exc
         except (NotImplementedError, RuntimeError) as exc:  # other methods, encryption
-            raise OcdsFileError("archive_method", method=reason_of(exc)) from exc
+            method = reason_of(exc) if info is None else _method_name(info.compress_type)
+            raise OcdsFileError("archive_method", method=method) from exc
         except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
-            raise OcdsFileError("archive_damaged", reason=reason_of(exc)) from exc
+            raise OcdsFileError("archive_damaged", reason=library_reason(exc)) from exc
 
 
 class _OpenArchives:
@@ -194,7 +202,8 @@ def _archive_sources(path: Path) -> list[Source]:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
-        return [Source(path, problem=FileProblem("archive_damaged", {"reason": reason_of(exc)}))]
+        problem = FileProblem("archive_damaged", {"reason": library_reason(exc)})
+        return [Source(path, problem=problem)]
     names = {info.filename for info in infos}
     if any(part in names for part in _DOCUMENT_PARTS):
         return [Source(path, problem=FileProblem("office_document"))]

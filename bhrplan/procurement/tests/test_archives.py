@@ -160,7 +160,7 @@ def test_a_damaged_file_in_an_archive_fails_alone_and_leaves_nothing(tmp_path):
         ("bueno.json", ""),
         ("malo.json", "archive_damaged"),
     ]
-    assert "Bad CRC-32" in result.files[1].error
+    assert "does not match its checksum (CRC-32)" in result.files[1].error
     assert {row[0] for row in rows} == {"ocds-x-1"}
 
 

@@ -295,4 +295,6 @@ def test_why_a_screening_stopped_is_told_without_programmers_words():
     assert stopped_problem(BrokenProcessPool("gone")).code == "worker_stopped"
     other = stopped_problem(KeyError("tender"))
     assert (other.code, other.params) == ("unexpected", {"reason": "KeyError: 'tender'"})
-    assert other.message("es").startswith("Un error inesperado detuvo el análisis (KeyError")
+    assert other.message("es").startswith(
+        "Un error inesperado detuvo el análisis (detalle técnico: KeyError"
+    )

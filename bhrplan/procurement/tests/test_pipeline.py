@@ -63,8 +63,8 @@ def test_it_keeps_nothing_from_a_file_that_fails_halfway(write_json):
     assert [f.ok for f in result.files] == [True, False]
     report = result.files[1]
     assert report.error_code == "invalid_json"
-    assert report.error_location == {"line": 2, "value": None, "path": ""}
-    assert report.error.startswith("Line 2: This is not valid JSON (")
+    assert report.error_location == {"line": 2, "value": None, "path": "", "column": 2}
+    assert report.error.startswith("Line 2, character 2: This is not valid JSON (a field name")
     assert json.loads(json.dumps(result.as_dicts()))[1]["error_code"] == "invalid_json"
     assert pickle.loads(pickle.dumps(report)) == report  # noqa: S301 - our own bytes
     assert con.execute("SELECT DISTINCT ocid FROM items").fetchall() == [("ocds-abc-1",)]
@@ -103,7 +103,7 @@ def test_a_file_whose_release_holds_a_value_that_cannot_be_decoded_fails_whole(
     staged_as_text = run(workers=1)
     reports, ocids, count = staged_as_text
     assert [r[:2] for r in reports] == [(True, ""), (False, "invalid_json")]
-    assert reports[1][2] == {"line": 27, "value": None, "path": ""}
+    assert reports[1][2] == {"line": 27, "value": None, "path": "", "column": 157}
     assert ocids == sorted((f"ocds-good-{n}",) for n in range(1, 41)) and count == 40
     # In worker processes, the file cut into chunks: the same.
     monkeypatch.setattr(pipeline, "CHUNK_BYTES", 2048)
@@ -274,7 +274,9 @@ def test_it_cuts_big_json_lines_files_into_chunks_and_drops_a_file_failing_late(
         result = build_items([good, bad, other], con, workers=workers)
         assert [f.ok for f in result.files] == [True, False, True]
         assert result.files[1].error_code == "invalid_json"
-        assert result.files[1].error.startswith("Line 41: This is not valid JSON (")
+        assert result.files[1].error.startswith(
+            "Line 41, character 2: This is not valid JSON (a field name in double quotes"
+        )
         assert result.files[0].releases == 60
         ocids = {r[0] for r in con.execute("SELECT DISTINCT ocid FROM items").fetchall()}
         assert ocids == {f"ocds-big-{n}" for n in range(60)}  # nothing of bad.jsonl

@@ -98,8 +98,10 @@ BAD_FILES = [
     (
         b'{"releases": [{"ocid": "ocds-1", "id": "1"}} ]',
         "invalid_json",
-        "This is not valid JSON (parse error: ",
-        "El contenido no es JSON válido (parse error: ",
+        'Near “{"ocid": "ocds-1", "id": "1"}} ]”: This is not valid JSON (a comma (,) or a '
+        "closing bracket (]) was expected).",
+        'Cerca de “{"ocid": "ocds-1", "id": "1"}} ]”: El contenido no es JSON válido (se '
+        "esperaba una coma (,) o un corchete de cierre (]))",
     ),
     (
         b'{"releases": [{"id": "1", "date": "2020"}]}',
@@ -192,8 +194,10 @@ BAD_FILES = [
     (
         b'{"ocid": "ocds-1", "id": "1"}\n{"ocid": \n',
         "invalid_json",
-        "Line 2: This is not valid JSON (",
-        "Línea 2: El contenido no es JSON válido (",
+        "Line 2, character 9: This is not valid JSON (the text ends before the JSON value is "
+        "complete).",
+        "Línea 2, carácter 9: El contenido no es JSON válido (el texto termina antes de que "
+        "el valor JSON esté completo).",
     ),
     (
         (

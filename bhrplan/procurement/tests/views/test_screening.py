@@ -240,6 +240,7 @@ def test_it_screens_each_file_of_an_uploaded_zip_archive(
         "0000-compras.zip › 2024/hoja.rar</span>: Es un archivo comprimido dentro del archivo"
         in page
     )
+    assert "Requieren debida diligencia: 1 ítem en 1 proceso de " in page  # (singular)
 
 
 @pytest.mark.parametrize(
@@ -251,7 +252,11 @@ def test_it_screens_each_file_of_an_uploaded_zip_archive(
             "necesita al menos 40 GB durante el análisis y hay 3 GB libres",
         ),
         (MemoryError(), "out_of_memory", "El servidor se quedó sin memoria"),
-        (KeyError("tender"), "unexpected", "Un error inesperado detuvo el análisis (KeyError"),
+        (
+            KeyError("tender"),
+            "unexpected",
+            "Un error inesperado detuvo el análisis (detalle técnico: KeyError",
+        ),
     ],
 )
 def test_it_says_why_a_screening_stopped_in_the_viewers_language(
