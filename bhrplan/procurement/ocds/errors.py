@@ -67,6 +67,10 @@ MESSAGES: dict[str, str] = {
     "record_without_ocid": gettext_noop(
         "The record has no ocid (the identifier of the contracting process), so it cannot be used."
     ),
+    "ocid_not_text": gettext_noop(
+        "The ocid (the identifier of the contracting process) must be text in double quotes, "
+        "such as “ocds-213czf-000-00001”, not a number or another kind of value."
+    ),
     "date_not_text": gettext_noop("The release date must be text, such as “2020-01-31T00:00:00Z”."),
     "field_not_object": gettext_noop("The field “%(field)s” must be a JSON object {…}."),
     "field_not_list": gettext_noop("The field “%(field)s” must be a list […]."),

@@ -148,12 +148,18 @@ def _check_list_of_objects(value: Any, where: Location, name: str) -> None:
         raise OcdsFileError("field_not_list_of_objects", where, field=name)
 
 
+def _no_ocid(ocid: Any, missing: str) -> str:
+    """The problem of an ocid that is not usable text: missing (or blank), or another
+    kind of value (some publishers write a number)."""
+    return missing if ocid is None or isinstance(ocid, str) else "ocid_not_text"
+
+
 def _check_release(release: Any, where: Location) -> dict[str, Any]:
     if not isinstance(release, dict):
         raise OcdsFileError("release_not_object", where)
     ocid = release.get("ocid")
     if not isinstance(ocid, str) or not ocid.strip():
-        raise OcdsFileError("release_without_ocid", where)
+        raise OcdsFileError(_no_ocid(ocid, "release_without_ocid"), where)
     date = release.get("date")
     if date is not None and not isinstance(date, str):
         raise OcdsFileError("date_not_text", where)
@@ -212,7 +218,7 @@ class _Reader:
             raise OcdsFileError("record_not_object", where)
         ocid = record.get("ocid")
         if not isinstance(ocid, str) or not ocid.strip():
-            raise OcdsFileError("record_without_ocid", where)
+            raise OcdsFileError(_no_ocid(ocid, "record_without_ocid"), where)
         self.stats.records += 1
         releases = record.get("releases")
         if releases is not None and not isinstance(releases, list):
@@ -673,8 +679,11 @@ _YAJL_KIND = re.compile(r"^(?:parse|lexical) error:")
 
 
 def _near(context: str) -> str:
-    """The text yajl shows around an error, fit to be shown (printable, one line)."""
-    shown = "".join(c if c.isprintable() else " " for c in context)
+    """The text yajl shows around an error, fit to be shown: printable, on one line,
+    without its pointer ("(right here) ------^", on the same line when the text is
+    short)."""
+    context = context.split("(right here)", 1)[0]
+    shown = "".join(c if c.isprintable() and c != "\ufffd" else " " for c in context)
     return " ".join(shown.split())[:60]
 
 

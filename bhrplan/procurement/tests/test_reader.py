@@ -82,7 +82,31 @@ def test_it_upgrades_ocds_1_0_releases_to_1_1(write_json):
 # (file content, code, English message, Spanish message): what a coordinator reads about
 # each kind of bad file, in both languages.
 BAD_FILES = [
+    (
+        b'{"ocid": 12345, "id": "1"}\n',
+        "ocid_not_text",
+        "Line 1: The ocid (the identifier of the contracting process) must be text in double",
+        "Línea 1: El ocid (el identificador del proceso de contratación) debe ser un texto",
+    ),
+    (
+        b'{"records": [{"ocid": ["ocds-1"], "releases": []}]}',
+        "ocid_not_text",
+        "Line 1, records[0]: The ocid (the identifier of the contracting process) must be",
+        "Línea 1, records[0]: El ocid (el identificador del proceso de contratación) debe",
+    ),
     (b"", "empty", "The file is empty (0 bytes).", "El archivo está vacío (0 bytes)."),
+    (  # compressed twice: yajl's view of the bytes is not shown (not text)
+        gzip.compress(gzip.compress(b'{"releases": []}')),
+        "invalid_json",
+        "This is not valid JSON (a character that does not belong there).",
+        "El contenido no es JSON válido (un carácter que no corresponde en ese lugar).",
+    ),
+    (
+        b'{"releases": [{"ocid": "x", "id": "1", "value": NaN}]}',
+        "invalid_json",
+        'Near “d": "x", "id": "1", "value": NaN}]}”: This is not valid JSON (a character',
+        'Cerca de “d": "x", "id": "1", "value": NaN}]}”: El contenido no es JSON válido',
+    ),
     (
         b"   \n\n",
         "blank",
