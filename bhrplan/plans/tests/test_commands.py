@@ -54,7 +54,11 @@ def test_it_does_a_dry_run_without_saving(tmp_path, territory, matrix_orgs):
     path = tmp_path / "matriz.xlsx"
     path.write_bytes(messy_spanish_matrix())
     out, _err = run("import_plan", str(path), "--territory", "PE", "--title", "X", "--dry-run")
-    assert "3" in out and not Plan.objects.filter(title="X").exists()
+    assert "Dry run, nothing saved. It would create guidelines: 2, objectives: " in out
+    assert not Plan.objects.filter(title="X").exists()
+    with translation.override("es"):
+        out, _err = run("import_plan", str(path), "--territory", "PE", "--title", "X", "--dry-run")
+    assert "Simulación: no se guardó nada. Se crearían lineamientos: 2, objetivos: " in out
 
 
 def test_it_exits_with_status_1_and_lists_every_problem(tmp_path, territory, matrix_orgs):
@@ -67,6 +71,14 @@ def test_it_exits_with_status_1_and_lists_every_problem(tmp_path, territory, mat
         run("import_plan", str(path), "--territory", "PE", "--title", "X")
     assert exc.value.returncode == 1
     assert Plan.objects.count() == before
+
+
+def test_it_counts_one_problem_in_the_singular(tmp_path, territory, matrix_orgs):
+    path = tmp_path / "matriz.csv"
+    path.write_text("Lineamiento;Objetivo;Acción;Inicio\n1. L;1.1 O;A;ayer\n")
+    with translation.override("es"), pytest.raises(CommandError) as exc:
+        run("import_plan", str(path), "--territory", "PE", "--title", "X")
+    assert str(exc.value) == "Se encontró 1 problema; no se importó nada."
 
 
 def test_it_reports_the_rows_on_stderr(tmp_path, territory, matrix_orgs, capsys):

@@ -26,7 +26,7 @@ def test_it_screens_files_and_writes_one_csv_row_per_flag(ocds_samples, tmp_path
         stderr=err,
     )
     text = out.getvalue()
-    assert "Files: 84 read, 5 skipped." in text
+    assert "Files read: 84; skipped: 5." in text
     assert "with a supplier country: " in text
     assert "Flagged (due diligence needed" in text
     assert "The file is empty (0 bytes)." in err.getvalue()
@@ -54,7 +54,8 @@ def test_it_screens_files_and_writes_one_csv_row_per_flag(ocds_samples, tmp_path
 def test_it_says_why_files_were_skipped_in_the_active_language(
     write_json, tmp_path, tmp_path_factory
 ):
-    write_json("good.json", {"releases": [release()]})
+    gloves = {"id": "t", "items": [{"id": "1", "description": "guantes de nitrilo"}]}
+    write_json("good.json", {"releases": [release(tender=gloves)]})
     write_json("empty.json", None, raw=b"")
     write_json("cut.json", None, raw=b'{"releases": [{"ocid": "ocds-1"')
     write_json("no-ocid.jsonl", None, raw=json.dumps(release()).encode() + b'\n{"id": "2"}\n')
@@ -66,7 +67,9 @@ def test_it_says_why_files_were_skipped_in_the_active_language(
     assert f"Se omitió {tmp_path / 'empty.json'}: El archivo está vacío (0 bytes)." in lines
     assert "cut.json: El archivo termina antes de que el JSON esté completo" in lines
     assert "no-ocid.jsonl: Línea 2: La entrega no tiene ocid" in lines
-    assert "Archivos: 1 leídos, 3 omitidos." in out.getvalue()
+    assert "Archivos leídos: 1; omitidos: 3." in out.getvalue()
+    assert "Cobertura: 1 ítem en 1 proceso." in out.getvalue()
+    assert "abuso): 1 ítem en 1 proceso de 0 compradores." in out.getvalue()
     con = duckdb.connect(str(store), read_only=True)
     rows = con.execute(
         "SELECT error_code, error_location FROM files WHERE NOT ok ORDER BY path"

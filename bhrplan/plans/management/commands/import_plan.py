@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bhrplan.lib.tabular import TabularError
 from bhrplan.plans.importer import matrix_parse, matrix_save
@@ -51,13 +52,18 @@ class Command(BaseCommand):
             for error in parsed.errors:
                 self.stderr.write(str(error))
             raise CommandError(
-                _("%(count)s problems found; nothing was imported.") % {"count": len(parsed.errors)}
+                ngettext(
+                    "%(count)s problem found; nothing was imported.",
+                    "%(count)s problems found; nothing was imported.",
+                    len(parsed.errors),
+                )
+                % {"count": len(parsed.errors)}
             )
         counts = parsed.counts()
         summary = (
             _(
-                "%(guidelines)s guidelines, %(objectives)s objectives, %(actions)s actions, "
-                "%(indicators)s indicators, %(organizations)s new organisations"
+                "guidelines: %(guidelines)s, objectives: %(objectives)s, actions: %(actions)s, "
+                "indicators: %(indicators)s, new organisations: %(organizations)s"
             )
             % counts
         )
@@ -65,7 +71,7 @@ class Command(BaseCommand):
             self.stdout.write(_("New organisation: %(name)s") % {"name": new.name})
         if options["dry_run"]:
             self.stdout.write(
-                _("Dry run, nothing saved. Would create: %(summary)s.") % {"summary": summary}
+                _("Dry run, nothing saved. It would create %(summary)s.") % {"summary": summary}
             )
             return
         plan = matrix_save(
@@ -77,6 +83,6 @@ class Command(BaseCommand):
             publish=options["publish"],
         )
         self.stdout.write(
-            _("Created plan %(id)s (%(title)s): %(summary)s.")
+            _("Created plan %(id)s (%(title)s) with %(summary)s.")
             % {"id": plan.pk, "title": plan.title, "summary": summary}
         )

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from bhrplan.plans import services
 from bhrplan.plans.models import PlanVersion
@@ -92,6 +93,10 @@ def test_it_compares_the_draft_with_the_published_version(
     assert "Capacitar a jueces y fiscales" in body
     assert response.context["diff"].counts()["actions"]["changed"] == 1
     assert persona_clients["coordinator"].post(url).status_code == 405
+    with translation.override("es"):
+        url = reverse("plans:version_compare", args=[published_plan.pk]) + "?a=1&b=2"
+    spanish = persona_clients["coordinator"].get(url).content.decode()
+    assert "Acciones agregadas: 0; eliminadas: 0; modificadas: 1." in spanish
 
 
 @pytest.mark.django_db

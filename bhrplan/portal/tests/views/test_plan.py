@@ -41,6 +41,7 @@ def test_it_shows_the_tree_of_the_latest_published_version(client, published_pla
         "2.2.2",
     ]
     assert "Ministerio de Justicia y Derechos Humanos" in html
+    assert "Lineamientos: 2, objetivos: 4, acciones: 8, indicadores: " in html
     action = Action.objects.filter(objective__guideline__version__plan=published_plan).first()
     assert reverse("portal:action", args=[published_plan.pk, action.uid]) in html
     assert reverse("portal:coverage", args=[published_plan.pk]) in html

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bhrplan.procurement.models import Screening
 from bhrplan.procurement.ocds.errors import ScreeningStopped, file_error_message, stored_error
@@ -80,12 +81,12 @@ class Command(BaseCommand):
 
         ok_files = len(result.files) - len(result.failed_files)
         self.stdout.write(
-            _("Files: %(ok)s read, %(failed)s skipped.")
+            _("Files read: %(ok)s; skipped: %(failed)s.")
             % {"ok": ok_files, "failed": len(result.failed_files)}
         )
         self.stdout.write(
-            _("Coverage: %(items)s items in %(tenders)s processes.")
-            % {"items": cov["items"], "tenders": cov["tenders"]}
+            _("Coverage: %(items)s in %(tenders)s.")
+            % {"items": _items(cov["items"]), "tenders": _processes(cov["tenders"])}
         )
         if cov.get("undated") or cov.get("conflicting"):
             self.stdout.write(
@@ -110,10 +111,15 @@ class Command(BaseCommand):
         summ = result.summary
         self.stdout.write(
             _(
-                "Flagged (due diligence needed, not a finding of abuse): %(items)s items, "
-                "%(tenders)s processes, %(buyers)s buyers."
+                "Flagged (due diligence needed, not a finding of abuse): %(items)s in "
+                "%(tenders)s of %(buyers)s."
             )
-            % {"items": summ["flagged_items"], "tenders": summ["tenders"], "buyers": summ["buyers"]}
+            % {
+                "items": _items(summ["flagged_items"]),
+                "tenders": _processes(summ["tenders"]),
+                "buyers": ngettext("%(counter)s buyer", "%(counter)s buyers", summ["buyers"])
+                % {"counter": summ["buyers"]},
+            }
         )
         self.stdout.write(_("Results stored in %(path)s") % {"path": result.store})
         if options["out"]:
@@ -121,3 +127,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("%(count)s rows written to %(path)s") % {"count": count, "path": options["out"]}
             )
+
+
+def _items(count: int) -> str:
+    return ngettext("%(counter)s item", "%(counter)s items", count) % {"counter": count}
+
+
+def _processes(count: int) -> str:
+    return ngettext("%(counter)s process", "%(counter)s processes", count) % {"counter": count}
