@@ -392,7 +392,7 @@ def _provision_label(p: Provision) -> str:
 
 def _screening_choice_label(screening: Any) -> str:
     figures = screening.figures
-    return _("%(screening)s — %(flagged)s of %(screened)s processes flagged") % {
+    return _("%(screening)s — processes flagged: %(flagged)s of %(screened)s") % {
         "screening": screening.label,
         "flagged": "?" if figures.flagged_processes is None else figures.flagged_processes,
         "screened": "?" if figures.processes_screened is None else figures.processes_screened,

@@ -1,5 +1,6 @@
 """The public plan dashboard: every persona sees the same public figures, nothing else."""
 
+import re
 from datetime import date
 
 import pytest
@@ -40,6 +41,7 @@ def test_it_shows_the_public_figures_to_everyone(persona_clients, published_plan
     # the same public page for everyone, whoever is signed in
     assert all(_main(r.content.decode()) == _main(html) for r in pages.values())
     assert "50 %" in html  # plan progress: mean of 0.5, 1, 0.5 and 0
+    assert re.search(r"(sobre|based on) 4 (de|of) \d+ (acciones|actions)", html)
     assert "<svg" in html and "<title id=" in html and "<desc id=" in html
     assert "<caption>" in html
     # validated values only: 400 was only submitted, 500 only a draft

@@ -34,7 +34,7 @@ def test_it_offers_the_coordinators_screenings_on_the_action_form(
     form = response.context["form"]
     assert list(form.fields["screenings"].objects.values()) == [screening]
     html = response.content.decode()
-    assert "Compras públicas 2024 (OCDS)" in html and "9 of 11 processes flagged" in html
+    assert "Compras públicas 2024 (OCDS)" in html and "processes flagged: 9 of 11" in html
     assert colombian.dataset.name not in html and "Todavía en curso" not in html
     data = initial_data(form) | {"screenings": [str(screening.pk)]}
     response = check_personas(persona_clients, "post", url, data)

@@ -125,7 +125,10 @@ class Command(BaseCommand):
         if options["out"]:
             count = write_flags_csv(result.store, Path(options["out"]))
             self.stdout.write(
-                _("%(count)s rows written to %(path)s") % {"count": count, "path": options["out"]}
+                ngettext(
+                    "%(count)s row written to %(path)s", "%(count)s rows written to %(path)s", count
+                )
+                % {"count": count, "path": options["out"]}
             )
 
 
