@@ -310,8 +310,11 @@ class _Reader:
                 yield from self._read_streaming(io.BufferedReader(_Chain(head.pop(), stream)))
 
     def line_entries(self, line: bytes, number: int) -> Iterator[Entry]:
-        """The entries of one JSON Lines line (none for a blank line)."""
+        """The entries of one JSON Lines line (none for a blank line). A line may start
+        with a UTF-8 byte order mark, as when files saved with one are joined into one."""
         line = line.strip()
+        if line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8) :].lstrip()
         if not line:
             return
         if self.projected and (fast := check_line(line)) is not None:

@@ -282,6 +282,28 @@ def test_it_cuts_big_json_lines_files_into_chunks_and_drops_a_file_failing_late(
         assert ocids == {f"ocds-big-{n}" for n in range(60)}  # nothing of bad.jsonl
 
 
+def test_it_reads_json_lines_whose_lines_start_with_a_byte_order_mark(tmp_path, monkeypatch):
+    """Files saved with a UTF-8 byte order mark and joined into one (`cat *.json`): each
+    line starts with one. It is UTF-8, read as such, in chunks or not."""
+    from bhrplan.procurement.ocds import pipeline
+
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 2048)
+    lines = [
+        json.dumps(
+            release(ocid=f"ocds-bom-{n}", tender={"id": "t", "items": [{"id": "1"}]})
+        ).encode()
+        for n in range(30)
+    ]
+    joined = tmp_path / "unidos.jsonl"
+    joined.write_bytes(b"".join(b"\xef\xbb\xbf" + line + b"\r\n" for line in lines))
+    for workers in (1, 2):
+        con = duckdb.connect()
+        result = build_items([joined], con, workers=workers)
+        assert [(f.ok, f.error) for f in result.files] == [(True, "")]
+        ocids = {r[0] for r in con.execute("SELECT DISTINCT ocid FROM items").fetchall()}
+        assert ocids == {f"ocds-bom-{n}" for n in range(30)}
+
+
 def test_it_screens_releases_that_ocdsmerge_refuses(write_json):
     undated = release(
         rid="2", tender={"id": "t", "items": [{"id": "1", "description": "Ladrillos"}]}
