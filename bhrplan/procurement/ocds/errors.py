@@ -190,6 +190,10 @@ REASON_JSON_TRAILING_COMMA = gettext_noop("a comma before a closing bracket or b
 REASON_JSON_AFTER_END = gettext_noop("more data after the end of the JSON value")
 REASON_JSON_ENDS = gettext_noop("the text ends before the JSON value is complete")
 REASON_JSON_COMMENT = gettext_noop("a comment, which JSON does not allow")
+REASON_JSON_BOM = gettext_noop(
+    "a byte order mark (BOM) inside the data, as when files saved with one are joined: "
+    "save them as UTF-8 without it, or screen them apart"
+)
 # Any other reason: a library's own words, shown as they are.
 REASON_TECHNICAL = gettext_noop("technical detail: %(detail)s")
 REASONS = frozenset(
@@ -225,6 +229,7 @@ REASONS = frozenset(
         REASON_JSON_AFTER_END,
         REASON_JSON_ENDS,
         REASON_JSON_COMMENT,
+        REASON_JSON_BOM,
         gettext_noop("File is not a zip file"),
         gettext_noop("Truncated file header"),
         gettext_noop("Bad magic number for file header"),

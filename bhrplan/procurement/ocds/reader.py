@@ -44,6 +44,7 @@ from ocdskit.upgrade import upgrade_release_10_11
 from bhrplan.lib import signatures
 from bhrplan.procurement.ocds import archives
 from bhrplan.procurement.ocds.errors import (
+    REASON_JSON_BOM,
     Location,
     OcdsFileError,
     json_reason,
@@ -674,8 +675,9 @@ def _ijson_error(exc: Exception) -> OcdsFileError:
         return OcdsFileError("truncated")
     lines = text.strip().splitlines() or ["syntax error"]
     what = _YAJL_KIND.sub("", lines[0]).strip()
-    near = _near(lines[1]) if len(lines) > 1 else ""
-    return OcdsFileError("invalid_json", Location(near=near), reason=json_reason(what[:120]))
+    context = lines[1] if len(lines) > 1 else ""
+    reason = REASON_JSON_BOM if "\ufeff" in context else json_reason(what[:120])
+    return OcdsFileError("invalid_json", Location(near=_near(context)), reason=reason)
 
 
 _YAJL_KIND = re.compile(r"^(?:parse|lexical) error:")

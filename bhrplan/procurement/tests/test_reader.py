@@ -82,6 +82,12 @@ def test_it_upgrades_ocds_1_0_releases_to_1_1(write_json):
 # (file content, code, English message, Spanish message): what a coordinator reads about
 # each kind of bad file, in both languages.
 BAD_FILES = [
+    (  # pretty files saved with a byte order mark, then joined
+        b"".join(codecs.BOM_UTF8 + json.dumps({"releases": []}, indent=1).encode() for _ in "ab"),
+        "invalid_json",
+        'Near “{ "releases": [] } { "releases": [] }”: This is not valid JSON (a byte order',
+        'Cerca de “{ "releases": [] } { "releases": [] }”: El contenido no es JSON válido (una',
+    ),
     (
         b'{"ocid": 12345, "id": "1"}\n',
         "ocid_not_text",
