@@ -102,7 +102,7 @@ BAD_FILES = [
     ),
     (b"", "empty", "The file is empty (0 bytes).", "El archivo está vacío (0 bytes)."),
     (  # compressed twice: yajl's view of the bytes is not shown (not text)
-        gzip.compress(gzip.compress(b'{"releases": []}')),
+        gzip.compress(gzip.compress(b'{"releases": []}', mtime=0), mtime=0),
         "invalid_json",
         "This is not valid JSON (a character that does not belong there).",
         "El contenido no es JSON válido (un carácter que no corresponde en ese lugar).",
