@@ -196,44 +196,16 @@ REASON_JSON_BOM = gettext_noop(
 )
 # Any other reason: a library's own words, shown as they are.
 REASON_TECHNICAL = gettext_noop("technical detail: %(detail)s")
+# The reasons shown translated: every REASON_ text above but the templates with a
+# placeholder (which `_reason_in` fills), and a few constant ones of zipfile.
 REASONS = frozenset(
     {
-        REASON_NO_FILE,
-        REASON_UNREADABLE,
-        REASON_REOPENED,
-        REASON_ENDS_EARLY,
-        REASON_TOO_LONG,
-        REASON_CHECKSUM,
-        REASON_ENDS_SOON,
-        REASON_DAMAGED,
-        REASON_WRONG_SIZE,
-        REASON_NOT_COMPRESSED_AFTER,
-        REASON_FORMAT,
-        REASON_NOT_FOUND,
-        REASON_PERMISSION,
-        REASON_FOLDER,
-        REASON_DISK,
-        REASON_TOO_DEEP,
-        REASON_JSON_KEY,
-        REASON_JSON_COLON,
-        REASON_JSON_OBJECT_COMMA,
-        REASON_JSON_ARRAY_COMMA,
-        REASON_JSON_VALUE,
-        REASON_JSON_CHARACTER,
-        REASON_JSON_WORD,
-        REASON_JSON_ESCAPE,
-        REASON_JSON_CONTROL,
-        REASON_JSON_NUMBER,
-        REASON_JSON_HUGE,
-        REASON_JSON_TRAILING_COMMA,
-        REASON_JSON_AFTER_END,
-        REASON_JSON_ENDS,
-        REASON_JSON_COMMENT,
-        REASON_JSON_BOM,
+        *(text for name, text in globals().items() if name.startswith("REASON_")),
         gettext_noop("File is not a zip file"),
         gettext_noop("Truncated file header"),
         gettext_noop("Bad magic number for file header"),
     }
+    - {REASON_DATA_ENDS, REASON_DATA_DAMAGED, REASON_TECHNICAL}
 )
 # Reasons about one compression method ("the Deflate64 data is damaged").
 _METHOD_REASONS = tuple(

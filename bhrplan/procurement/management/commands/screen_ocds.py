@@ -117,8 +117,7 @@ class Command(BaseCommand):
             % {
                 "items": _items(summ["flagged_items"]),
                 "tenders": _processes(summ["tenders"]),
-                "buyers": ngettext("%(counter)s buyer", "%(counter)s buyers", summ["buyers"])
-                % {"counter": summ["buyers"]},
+                "buyers": _buyers(summ["buyers"]),
             }
         )
         self.stdout.write(_("Results stored in %(path)s") % {"path": result.store})
@@ -138,3 +137,7 @@ def _items(count: int) -> str:
 
 def _processes(count: int) -> str:
     return ngettext("%(counter)s process", "%(counter)s processes", count) % {"counter": count}
+
+
+def _buyers(count: int) -> str:
+    return ngettext("%(counter)s buyer", "%(counter)s buyers", count) % {"counter": count}
