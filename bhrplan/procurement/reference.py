@@ -71,11 +71,19 @@ class RiskCategory:
     dol_goods: tuple[str, ...]
     guidance: str
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    # Phrases in which a keyword means something else ("color café"), both languages.
+    not_keywords: tuple[str, ...] = ()
 
     @property
     def keyword_pattern(self) -> str:
         """One regular expression over normalised text (lower case, no accents)."""
         return keywords_pattern((*self.keywords_es, *self.keywords_en))
+
+    @property
+    def not_keyword_pattern(self) -> str:
+        """The same for `not_keywords` ("" when there are none): the text searched for
+        keywords is the text with these phrases taken out."""
+        return keywords_pattern(self.not_keywords) if self.not_keywords else ""
 
 
 def keywords_pattern(keywords: tuple[str, ...] | list[str]) -> str:
@@ -271,6 +279,11 @@ def risk_categories() -> tuple[RiskCategory, ...]:
                 keywords_en=tuple(row["keywords"].get("en") or ()),
                 dol_goods=tuple(row.get("dol_goods") or ()),
                 guidance=" ".join(row["guidance"].split()),
+                not_keywords=tuple(
+                    word
+                    for language in ("es", "en")
+                    for word in (row.get("not_keywords") or {}).get(language) or ()
+                ),
             )
         )
     return tuple(rows)

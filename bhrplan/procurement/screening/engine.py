@@ -71,7 +71,11 @@ def code_map_table() -> pa.Table:
 def keyword_table() -> pa.Table:
     cats = risk_categories()
     return pa.table(
-        {"category": [c.slug for c in cats], "pattern": [c.keyword_pattern for c in cats]}
+        {
+            "category": [c.slug for c in cats],
+            "pattern": [c.keyword_pattern for c in cats],
+            "hidden": [c.not_keyword_pattern for c in cats],
+        }
     )
 
 
@@ -120,6 +124,15 @@ def _confidence_for_level(level: ibis.Value) -> ibis.Value:
     return (
         ibis.cases((level >= 6, "high"), (level >= 4, "medium"), else_="low")  # type: ignore[attr-defined]
     )
+
+
+def _without(text: ibis.StringValue, hidden: str) -> ibis.StringValue:
+    """The text with the phrases of `hidden` (a keywords_pattern, "" for none) taken out.
+    Twice: a match takes the space before and after it, so one right after another
+    ("… color cafe color cafe") is found by the second pass."""
+    if not hidden:
+        return text
+    return text.re_replace(hidden, " ").re_replace(hidden, " ")
 
 
 def screen(items: ibis.Table) -> ibis.Table:
@@ -188,15 +201,19 @@ def item_hits(items: ibis.Table) -> ibis.Table:
     # would be pushed below the grouping by the optimiser, back onto every item.
     texts = unmatched.group_by("description_norm").aggregate(text=_.description_norm.max())
     text_parts = []
-    for slug, pattern in zip(
-        keywords.column("category").to_pylist(), keywords.column("pattern").to_pylist(), strict=True
+    for slug, pattern, hidden in zip(
+        keywords.column("category").to_pylist(),
+        keywords.column("pattern").to_pylist(),
+        keywords.column("hidden").to_pylist(),
+        strict=True,
     ):
-        part = texts.filter(texts.text.re_search(pattern))
+        searched = texts.mutate(searched=_without(texts.text, hidden))
+        part = searched.filter(searched.searched.re_search(pattern))
         text_parts.append(
             part.select(
                 "description_norm",
                 category=ibis.literal(slug),
-                matched=part.text.re_extract(pattern, 2),
+                matched=part.searched.re_extract(pattern, 2),
             )
         )
     text_hits = ibis.union(*text_parts)

@@ -39,3 +39,23 @@ def test_a_screening_run_on_pyspark_stores_the_same_flags(ocds_samples, tmp_path
     assert on_spark.summary == on_duckdb.summary and on_spark.coverage == on_duckdb.coverage
     assert read_flags(on_spark.store) == read_flags(on_duckdb.store)
     assert not list(tmp_path.glob("*.work*"))
+
+
+@pytest.mark.dbless
+def test_phrases_that_hide_a_keyword_are_taken_out_alike_on_pyspark():
+    import pyarrow as pa
+
+    from bhrplan.lib.text import normalize_key
+    from bhrplan.procurement.ocds.pipeline import ITEMS_SCHEMA
+    from bhrplan.procurement.tests.test_engine import KEYWORD_CASES, item
+
+    rows = [
+        item(n, text, description_norm=normalize_key(text))
+        for n, (text, _category) in enumerate(KEYWORD_CASES, start=1)
+    ]
+    con = duckdb.connect()
+    con.register("items_arrow", pa.Table.from_pylist(rows, schema=ITEMS_SCHEMA))
+    con.execute("CREATE TABLE items AS SELECT * FROM items_arrow")
+    on_duckdb = flags_table(con, "duckdb").to_pylist()
+    assert len(on_duckdb) == sum(1 for _text, category in KEYWORD_CASES if category)
+    assert flags_table(con, "pyspark").to_pylist() == on_duckdb

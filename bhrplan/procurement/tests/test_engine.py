@@ -3,6 +3,7 @@ import ibis
 import pyarrow as pa
 import pytest
 
+from bhrplan.lib.text import normalize_key
 from bhrplan.procurement.ocds.pipeline import ITEMS_SCHEMA, build_items
 from bhrplan.procurement.screening.engine import coverage, screen, summary
 
@@ -98,6 +99,37 @@ def test_it_falls_back_to_accent_insensitive_keywords():
         (2, "labour_intensive_services", "medium"),
         (4, "solar_panels", "medium"),
     }
+
+
+# Descriptions from real procurement data in which a keyword means something else, and
+# their counterparts that should be flagged.
+KEYWORD_CASES = [
+    ("PARACETAMOL 500 MG TABLETA RECUBIERTA", None),
+    ("Paracetamol 500mg tablets", None),
+    ("TABLETA ELECTRONICA 10 PULGADAS", "ict_electronics"),
+    ("Mantenimiento del Jardín Botánico", None),
+    ("BOTELLA DE AGUA 500 ML", None),
+    ("BOTAS DE SEGURIDAD PUNTA DE ACERO", "garments_footwear"),
+    ("ESCRITORIO COLOR CAFÉ", None),
+    ("SILLA TONO CAFE OSCURO", None),
+    ("CAFÉ MOLIDO 500 GR", "agriculture_food"),
+    ("Caja color café con café en grano", "agriculture_food"),
+    ("Tin-free steel cans", None),
+    ("Exhibition booth rental", None),
+]
+
+
+def test_a_keyword_inside_a_phrase_that_means_something_else_does_not_flag():
+    rows = [
+        item(n, text, description_norm=normalize_key(text))
+        for n, (text, _category) in enumerate(KEYWORD_CASES, start=1)
+    ]
+    got = {f["row_id"]: (f["category"], f["matched"]) for f in run(rows)}
+    expected = {
+        n: category for n, (_text, category) in enumerate(KEYWORD_CASES, start=1) if category
+    }
+    assert {n: category for n, (category, _m) in got.items()} == expected
+    assert got[10] == ("agriculture_food", "cafe")  # the coffee, not the colour
 
 
 def test_it_treats_an_unknown_country_as_unknown_never_as_no_risk():
