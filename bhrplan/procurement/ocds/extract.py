@@ -212,6 +212,19 @@ def _value(obj: dict[str, Any]) -> tuple[float | None, str]:
     return None, ""
 
 
+# Awards and contracts through which nothing was bought (OCDS award and contract status
+# codelists): an unsuccessful award names a losing bidder, a cancelled award was
+# withdrawn, a cancelled contract was cancelled before it was signed. Their items are
+# not screened as bought from their suppliers (the tender's items still are).
+_NOT_AWARDED = frozenset({"unsuccessful", "cancelled"})
+_NOT_SIGNED = frozenset({"cancelled"})
+
+
+def _status(holder: dict[str, Any]) -> str:
+    status = holder.get("status")
+    return status.strip().lower() if type(status) is str else ""
+
+
 def extract_rows(
     ocid: str, source: str, release: dict[str, Any], rows: list[tuple[Any, ...]]
 ) -> None:
@@ -236,8 +249,12 @@ def extract_rows(
     context = (ocid, source, parties, buyer, buyer_id, tender_title, tender_amount, tender_currency)
     _add_rows(rows, context, "tender", _text(tender.get("id")), tender, [])
     for award_id, award in awards.items():
+        if _status(award) in _NOT_AWARDED:
+            continue
         _add_rows(rows, context, "award", award_id, award, _as_list(award.get("suppliers")))
     for contract in _as_list(release.get("contracts")):
+        if _status(contract) in _NOT_SIGNED:
+            continue
         suppliers = _as_list(contract.get("suppliers"))
         if not suppliers:
             award = awards.get(_text(contract.get("awardID")), {})

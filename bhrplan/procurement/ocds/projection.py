@@ -33,6 +33,7 @@ _ITEM_SPEC: _Spec = {
 }
 _STAGE_SPEC: _Spec = {
     "id": None,
+    "status": None,
     "value": None,
     "awardID": None,
     "suppliers": _ORG_SPEC,

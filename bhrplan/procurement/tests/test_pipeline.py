@@ -186,6 +186,43 @@ def test_it_takes_suppliers_and_country_from_parties_and_awards():
     assert rows[0]["buyer"] == "Ministerio" and rows[0]["value_amount"] == 10
 
 
+def test_losing_bids_and_contracts_cancelled_before_signature_are_not_screened_as_bought(
+    write_json,
+):
+    item = [{"id": "i", "description": "Uniformes"}]
+    compiled = release(
+        tender={"id": "t", "status": "complete", "items": item},
+        awards=[
+            {"id": "a1", "status": "unsuccessful", "suppliers": [{"name": "Perdió SA"}]},
+            {"id": "a2", "status": "Active", "suppliers": [{"name": "Ganó SA"}]},
+            {"id": "a3", "status": "cancelled", "suppliers": [{"name": "Retirada SA"}]},
+            {"id": "a4", "suppliers": [{"name": "Sin estado SA"}]},
+        ],
+        contracts=[
+            {"id": "c1", "awardID": "a2", "status": "cancelled"},
+            {"id": "c2", "awardID": "a2", "status": "terminated"},
+        ],
+    )
+    for stage in (*compiled["awards"], *compiled["contracts"]):
+        stage["items"] = item
+    rows = extract_items("ocds-abc-1", "releases", compiled)
+    assert [(r["stage"], r["stage_id"], r["suppliers"]) for r in rows] == [
+        ("tender", "t", None),
+        ("award", "a2", "Ganó SA"),
+        ("award", "a4", "Sin estado SA"),
+        ("contract", "c2", "Ganó SA"),
+    ]
+    # the same through the whole pipeline (projection and merge keep the status)
+    con = duckdb.connect()
+    build_items([write_json("release.json", compiled)], con)
+    assert con.execute("SELECT stage, stage_id FROM items ORDER BY row_id").fetchall() == [
+        ("tender", "t"),
+        ("award", "a2"),
+        ("award", "a4"),
+        ("contract", "c2"),
+    ]
+
+
 def test_without_an_address_the_country_comes_from_an_org_id_register_of_the_identifier():
     def country(supplier: dict) -> tuple:
         supplier = {"id": "s", "name": "Proveedor"} | supplier
@@ -331,6 +368,7 @@ _FIELDS = [
     "value",
     "awardID",
     "title",
+    "status",
 ]
 _leaf = st.one_of(st.none(), st.sampled_from(["", "a", "1"]), st.integers(1, 2))
 _obj = st.recursive(
