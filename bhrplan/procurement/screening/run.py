@@ -175,6 +175,9 @@ def run_screening(
         cov = coverage(items).to_pyarrow().to_pylist()[0]
         # Processes whose releases ocdsmerge refuses, screened with a workaround.
         cov["undated"], cov["conflicting"] = ingest.undated, ingest.conflicting
+        # Processes read whose tender, awards and contracts list no items (nothing to
+        # screen): told, not left out of every count.
+        cov["without_items"] = max(0, ingest.ocids - int(cov["tenders"] or 0))
         summ = summary(ib.table("flags")).to_pyarrow().to_pylist()[0]
         if ingest.files:
             con.register("files_arrow", files_table(ingest.as_dicts()))

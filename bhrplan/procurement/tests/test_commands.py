@@ -85,6 +85,21 @@ def test_it_says_why_files_were_skipped_in_the_active_language(
     assert "no-ocid.jsonl: Line 2: The release has no ocid" in err.getvalue()
 
 
+def test_it_tells_of_processes_that_list_no_items(write_json, tmp_path, tmp_path_factory):
+    gloves = {"id": "t", "items": [{"id": "1", "description": "guantes de nitrilo"}]}
+    no_items = release(ocid="ocds-abc-2", contracts=[{"id": "c", "value": {"amount": 5}}])
+    write_json("two.json", {"releases": [release(tender=gloves), no_items]})
+    store = tmp_path_factory.mktemp("out") / "store.duckdb"
+    out = StringIO()
+    call_command("screen_ocds", str(tmp_path), "--store", str(store), stdout=out)
+    assert "Coverage: 1 item in 1 process." in out.getvalue()
+    assert "1 more process was read that lists no items to screen" in out.getvalue()
+    out = StringIO()
+    with translation.override("es"):
+        call_command("screen_ocds", str(tmp_path), "--store", str(store), stdout=out)
+    assert "Se leyó 1 proceso más que no enumera ítems que analizar" in out.getvalue()
+
+
 def test_it_refuses_an_unknown_backend(tmp_path):
     with pytest.raises(CommandError):
         call_command("screen_ocds", str(tmp_path), "--backend", "spark")

@@ -88,6 +88,17 @@ class Command(BaseCommand):
             _("Coverage: %(items)s in %(tenders)s.")
             % {"items": _items(cov["items"]), "tenders": _processes(cov["tenders"])}
         )
+        if cov.get("without_items"):
+            self.stdout.write(
+                ngettext(
+                    "%(count)s more process was read that lists no items to screen (in its "
+                    "tender, awards or contracts).",
+                    "%(count)s more processes were read that list no items to screen (in their "
+                    "tender, awards or contracts).",
+                    cov["without_items"],
+                )
+                % {"count": cov["without_items"]}
+            )
         if cov.get("undated") or cov.get("conflicting"):
             self.stdout.write(
                 _(

@@ -315,6 +315,19 @@ def test_it_counts_processes_merged_with_a_workaround(persona_clients, done_scre
     assert "2 with releases without a date (put first); 1 with releases" in page
 
 
+def test_it_tells_of_processes_that_list_no_items(persona_clients, done_screening):
+    # The real samples hold one: a Paraguayan process published only at planning.
+    assert done_screening.coverage["without_items"] > 0
+    url = reverse("procurement:screening_detail", args=[done_screening.pk])
+    assert "without items to screen" in persona_clients["coordinator"].get(url).content.decode()
+    for count, text in ((0, None), (1, "1 more process was read; its tender"), (3, "3 more pr")):
+        done_screening.coverage = {**done_screening.coverage, "without_items": count}
+        done_screening.save(update_fields=["coverage"])
+        page = persona_clients["coordinator"].get(url).content.decode()
+        assert ("without items to screen" in page) is bool(text)
+        assert text is None or text in page
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
