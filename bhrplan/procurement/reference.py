@@ -305,3 +305,18 @@ def unspsc_labels() -> dict[str, str]:
                 for klass in family.get("classes", []):
                     labels[str(klass["key"])] = klass["name"]
     return labels
+
+
+@cache
+def unspsc_segments() -> frozenset[str]:
+    """The 2-digit UNSPSC segments: a code in another one is not a UNSPSC code."""
+    return frozenset(code for code in unspsc_labels() if len(code) == 2)
+
+
+# The 45 divisions of the CPV 2008 (Commission Regulation (EC) No 213/2008, Annex I,
+# main vocabulary): a code in another one ("286989310") is not a CPV 2008 code.
+_CPV_DIVISIONS = (
+    "03 09 14 15 16 18 19 22 24 30 31 32 33 34 35 37 38 39 41 42 43 44 45 48 50 51 55 "
+    "60 63 64 65 66 70 71 72 73 75 76 77 79 80 85 90 92 98"
+)
+CPV_DIVISIONS = frozenset(_CPV_DIVISIONS.split())

@@ -23,7 +23,7 @@ import orjson
 
 from bhrplan.lib.text import normalize_key
 from bhrplan.procurement.ocds.merge import MergedArray, MergedObject, plain
-from bhrplan.procurement.reference import country_code
+from bhrplan.procurement.reference import CPV_DIVISIONS, country_code, unspsc_segments
 
 
 def _text(value: Any) -> str:
@@ -77,12 +77,19 @@ def _classification(raw_scheme: Any, raw_uri: Any, raw_id: Any) -> tuple[str, st
     unspsc = cpv = ""
     if code:
         if scheme == "UNSPSC":
-            unspsc = _digits(code)[:8]
+            unspsc = _unspsc(_digits(code)[:8])
         elif scheme == "DNCP":
-            unspsc = _digits(code.split("-")[0])[:8]
+            unspsc = _unspsc(_digits(code.split("-")[0])[:8])
         elif scheme == "CPV":
             cpv = _digits(code.split("-")[0])[:8]
+            cpv = cpv if len(cpv) >= 2 and cpv[:2] in CPV_DIVISIONS else ""
     return scheme, code, unspsc, cpv
+
+
+def _unspsc(digits: str) -> str:
+    """The digits of a UNSPSC code, or "" when they cannot be one (no such segment):
+    such a code is published but not usable for matching."""
+    return digits if len(digits) >= 2 and digits[:2] in unspsc_segments() else ""
 
 
 def classification_fields(item: dict[str, Any]) -> tuple[str, str, str, str, str]:
@@ -110,7 +117,12 @@ def classification_fields(item: dict[str, Any]) -> tuple[str, str, str, str, str
         if code:
             return scheme, code, unspsc, cpv, "classification"
     item_id = _text(item.get("id"))
-    if first_scheme == "UNSPSC" and item_id.isdigit() and len(item_id) in (6, 8):
+    if (
+        first_scheme == "UNSPSC"
+        and item_id.isdigit()
+        and len(item_id) in (6, 8)
+        and _unspsc(item_id)
+    ):
         return first_scheme, "", item_id, "", "item id"
     return first_scheme, "", "", "", ""
 

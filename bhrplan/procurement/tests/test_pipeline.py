@@ -146,6 +146,31 @@ def test_it_reads_dncp_schema_and_colombian_codes_in_item_ids():
     assert classification_fields({"id": "1"}) == ("", "", "", "", "")
 
 
+@pytest.mark.parametrize(
+    ("scheme", "code", "usable"),
+    [
+        ("CPV", "45210000-2", ("", "45210000")),
+        ("CPV", "286989310", ("", "")),  # Nigeria: no CPV 2008 division 28
+        ("CPV", "7", ("", "")),
+        ("UNSPSC", "72101500", ("72101500", "")),
+        ("UNSPSC", "99123456", ("", "")),  # no UNSPSC segment 99
+        ("DNCP", "53102710-001", ("53102710", "")),
+        ("DNCP", "0-001", ("", "")),
+    ],
+)
+def test_a_code_the_mapping_cannot_read_is_kept_but_not_usable(scheme, code, usable):
+    scheme_out, code_out, unspsc, cpv, _origin = classification_fields(
+        {"id": "1", "classification": {"scheme": scheme, "id": code}}
+    )
+    assert (scheme_out, code_out) == (scheme, code)  # shown as published
+    assert (unspsc, cpv) == usable
+
+
+def test_an_item_id_is_read_as_a_unspsc_code_only_in_a_unspsc_segment():
+    item = {"id": 991116, "classification": {"scheme": "UNSPSC"}}
+    assert classification_fields(item) == ("UNSPSC", "", "", "", "")
+
+
 def test_it_takes_suppliers_and_country_from_parties_and_awards():
     compiled = release(
         parties=[

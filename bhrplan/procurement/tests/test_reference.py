@@ -3,11 +3,13 @@ import re
 import pytest
 
 from bhrplan.procurement.reference import (
+    CPV_DIVISIONS,
     country_code,
     dol_entries,
     keywords_pattern,
     risk_categories,
     unspsc_labels,
+    unspsc_segments,
 )
 
 
@@ -44,6 +46,9 @@ def test_it_writes_cpv_codes_as_division_group_or_class_prefixes():
     for category in risk_categories():
         for code in category.cpv:
             assert re.fullmatch(r"\d{2,8}", code), (category.slug, code)
+            assert code[:2] in CPV_DIVISIONS, (category.slug, code)
+        for code in (*category.unspsc, *category.dncp):
+            assert code[:2] in unspsc_segments(), (category.slug, code)
 
 
 def test_it_names_only_goods_that_are_on_the_dol_list():
