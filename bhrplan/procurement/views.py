@@ -37,6 +37,7 @@ CODE_LABELS = {
     "not listed": _("not listed"),
     "code": _("classification code"),
     "keyword": _("keyword"),
+    "title keyword": _("keyword in a title (the item has no description)"),
     "child_labour": _("child labour"),
     "forced_labour": _("forced labour"),
     "forced_child_labour": _("forced child labour"),

@@ -23,6 +23,7 @@ import orjson
 
 from bhrplan.lib.text import normalize_key
 from bhrplan.procurement.ocds.merge import MergedArray, MergedObject, plain
+from bhrplan.procurement.ocds.projection import LANGUAGES
 from bhrplan.procurement.reference import CPV_DIVISIONS, country_code, unspsc_segments
 
 
@@ -44,6 +45,20 @@ def _text(value: Any) -> str:
 
 
 _NOT_DIGITS = re.compile(r"\D+")
+
+
+def _variant_text(obj: dict[str, Any], name: str) -> str:
+    """A text field, else its first language variant (`description_en` …, see
+    projection.LANGUAGES) that has text."""
+    text = _text(obj.get(name))
+    if not text:
+        for language in LANGUAGES:
+            variant = obj.get(f"{name}_{language}")
+            if variant is not None:
+                text = _text(variant)
+                if text:
+                    break
+    return text
 
 
 def _digits(value: str) -> str:
@@ -183,6 +198,8 @@ def _org(ref: dict[str, Any], parties: dict[str, dict[str, Any]]) -> tuple[str, 
     """(name, identifier, country code, where the country came from) for an org reference."""
     party = parties.get(_text(ref.get("id")), {}) if ref.get("id") is not None else {}
     name = _text(ref.get("name") or party.get("name"))
+    if not name:
+        name = _variant_text(ref, "name") or _variant_text(party, "name")
     identifier = ref.get("identifier")
     if not _present(identifier):
         identifier = party.get("identifier") or {}
@@ -255,7 +272,7 @@ def extract_rows(
             else {},
         )
     buyer, buyer_id, _c, _s = _org(buyer_ref or {}, parties)
-    tender_title = _text(tender.get("title") or tender.get("description")) or None
+    tender_title = _variant_text(tender, "title") or _variant_text(tender, "description") or None
     tender_amount, tender_currency = _value(tender)
     awards = {_text(a.get("id")): a for a in _as_list(release.get("awards"))}
     context = (ocid, source, parties, buyer, buyer_id, tender_title, tender_amount, tender_currency)
@@ -307,10 +324,23 @@ def _add_rows(
         amount,
         currency or None,
     )
+    # An item without any description is searched in the title of what holds it (the
+    # award's or contract's, else the tender's): the engine tells such a match apart.
+    title = ""
+    if stage != "tender":
+        title = _variant_text(holder, "title") or _variant_text(holder, "description")
+    title = title or tender_title or ""
     for item in _as_list(holder.get("items")):
-        description = _text(item.get("description"))
+        description = _variant_text(item, "description")
         if not description and isinstance(item.get("classification"), dict):
             description = _text(item["classification"].get("description"))
+        norm = _normalized(description or title)
+        # The Spanish and English versions are searched too (the keywords' languages).
+        for variant in (item.get("description_es"), item.get("description_en")):
+            if variant is not None:
+                text = _text(variant)
+                if text and text != description:
+                    norm = f"{norm} | {_normalized(text)}"
         scheme, code, unspsc, cpv, origin = classification_fields(item)
         rows.append(
             (
@@ -320,7 +350,7 @@ def _add_rows(
                 stage_id,
                 _text(item.get("id")),
                 description,
-                _normalized(description),
+                norm,
                 scheme or None,
                 code or None,
                 unspsc or None,

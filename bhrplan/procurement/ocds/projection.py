@@ -24,16 +24,38 @@ import orjson
 from msgspec import UNSET, UnsetType
 
 _Spec = dict[str, "_Spec | None"]
-_ORG_SPEC: _Spec = {"id": None, "name": None, "identifier": None, "address": None}
+
+# OCDS language variants of a text field (`description_en`, `name_fr`: "field_lang"),
+# read where the field itself is missing (Canada publishes `description_en` and
+# `description_fr` only) and, for Spanish and English, the languages of the keywords,
+# searched beside it (Ukraine's `description` is Ukrainian, its `description_en` English).
+LANGUAGES = ("es", "en", "pt", "fr")
+
+
+def _with_variants(*fields: str) -> _Spec:
+    return {f"{name}_{language}": None for name in fields for language in LANGUAGES}
+
+
+_ORG_SPEC: _Spec = {
+    "id": None,
+    "name": None,
+    "identifier": None,
+    "address": None,
+    **_with_variants("name"),
+}
 _ITEM_SPEC: _Spec = {
     "id": None,
     "description": None,
     "classification": None,
     "additionalClassifications": None,
+    **_with_variants("description"),
 }
 _STAGE_SPEC: _Spec = {
     "id": None,
     "status": None,
+    "title": None,
+    "description": None,
+    **_with_variants("title", "description"),
     "value": None,
     "awardID": None,
     "suppliers": _ORG_SPEC,
@@ -49,6 +71,7 @@ RELEASE_SPEC: _Spec = {
         "id": None,
         "title": None,
         "description": None,
+        **_with_variants("title", "description"),
         "value": None,
         "procuringEntity": _ORG_SPEC,
         "items": _ITEM_SPEC,

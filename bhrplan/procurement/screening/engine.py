@@ -218,12 +218,17 @@ def item_hits(items: ibis.Table) -> ibis.Table:
         )
     text_hits = ibis.union(*text_parts)
     keyworded = unmatched.join(text_hits, "description_norm")
+    # An item without a description was searched in the title of its tender, award or
+    # contract (extract.py): a match there says less about this item.
+    in_title = keyworded.description.isnull() | (keyworded.description == "")
     keyword_flags = keyworded.select(
         "row_id",
         "category",
         "matched",
-        evidence=ibis.literal("keyword"),
-        confidence=ibis.ifelse(keyworded.unspsc.isnull() & keyworded.cpv.isnull(), "medium", "low"),
+        evidence=ibis.ifelse(in_title, "title keyword", "keyword"),
+        confidence=ibis.ifelse(
+            keyworded.unspsc.isnull() & keyworded.cpv.isnull() & ~in_title, "medium", "low"
+        ),
     )
 
     return code_flags.union(keyword_flags)

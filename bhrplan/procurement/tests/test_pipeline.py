@@ -248,6 +248,80 @@ def test_losing_bids_and_contracts_cancelled_before_signature_are_not_screened_a
     ]
 
 
+@pytest.mark.parametrize("workers", [1, 2], ids=["one process", "workers"])
+def test_language_variants_stand_in_for_missing_text_and_are_searched(write_json, workers):
+    from bhrplan.procurement.screening.engine import screen
+
+    canada = release(
+        ocid="ocds-ca-1",
+        buyer={"id": "01", "name": ""},
+        parties=[{"id": "01", "name_en": "Public Works Canada", "name_fr": "Travaux publics"}],
+        tender={
+            "id": "t",
+            "title_en": "Advertising services",
+            "items": [{"id": "1", "description_en": "Work boots, steel toe"}],
+        },
+    )
+    ukraine = release(
+        ocid="ocds-ua-1",
+        tender={
+            "id": "t",
+            "title": "Кава",
+            "items": [{"id": "1", "description": "Кава мелена", "description_en": "Ground coffee"}],
+        },
+    )
+    lines = b"".join(json.dumps(r).encode() + b"\n" for r in (canada, ukraine) * 200)
+    path = write_json("variants.jsonl", None, raw=lines)
+    con = duckdb.connect()
+    build_items([path], con, workers=workers)
+    rows = con.execute(
+        "SELECT DISTINCT ocid, buyer, tender_title, description FROM items ORDER BY ocid"
+    ).fetchall()
+    assert rows == [
+        ("ocds-ca-1", "Public Works Canada", "Advertising services", "Work boots, steel toe"),
+        ("ocds-ua-1", None, "Кава", "Кава мелена"),  # shown as published
+    ]
+    import ibis
+
+    flags = screen(ibis.duckdb.from_connection(con).table("items")).to_pyarrow().to_pylist()
+    assert {(f["ocid"], f["category"], f["matched"]) for f in flags} == {
+        ("ocds-ca-1", "garments_footwear", "boots"),
+        ("ocds-ua-1", "agriculture_food", "coffee"),  # found in the English version
+    }
+
+
+def test_an_item_without_a_description_is_searched_in_the_title_of_what_holds_it(write_json):
+    import ibis
+
+    from bhrplan.procurement.screening.engine import screen
+
+    nigeria = release(
+        ocid="ocds-ng-1",
+        tender={"id": "t", "title": "Supply of office furniture", "items": [{"id": "1"}]},
+        awards=[
+            {
+                "id": "a",
+                "title": "Construction of Itapaji Small Hydro Power Project",
+                "items": [{"id": "2"}, {"id": "3", "description": "Steel beams"}],
+            }
+        ],
+        contracts=[{"id": "c", "items": [{"id": "4"}]}],  # no title: the tender's
+    )
+    tender_only = release(
+        ocid="ocds-ng-2",
+        tender={"id": "t", "title": "Construcción de aulas", "items": [{"id": "1"}]},
+    )
+    con = duckdb.connect()
+    build_items([write_json("ng.json", {"releases": [nigeria, tender_only]})], con)
+    flags = screen(ibis.duckdb.from_connection(con).table("items")).to_pyarrow().to_pylist()
+    got = {(f["ocid"], f["item_id"], f["evidence"], f["matched"], f["confidence"]) for f in flags}
+    assert got == {
+        ("ocds-ng-1", "2", "title keyword", "construction", "low"),
+        ("ocds-ng-2", "1", "title keyword", "construccion", "low"),
+    }
+    assert con.execute("SELECT count(*) FROM items WHERE description = ''").fetchone() == (4,)
+
+
 def test_without_an_address_the_country_comes_from_an_org_id_register_of_the_identifier():
     def country(supplier: dict) -> tuple:
         supplier = {"id": "s", "name": "Proveedor"} | supplier
@@ -394,6 +468,8 @@ _FIELDS = [
     "awardID",
     "title",
     "status",
+    "description_en",
+    "name_fr",
 ]
 _leaf = st.one_of(st.none(), st.sampled_from(["", "a", "1"]), st.integers(1, 2))
 _obj = st.recursive(
