@@ -116,6 +116,22 @@ KEYWORD_CASES = [
     ("Caja color café con café en grano", "agriculture_food"),
     ("Tin-free steel cans", None),
     ("Exhibition booth rental", None),
+    ("Servicio de facturación electrónica", None),
+    ("Equipo electrónico de medición", "ict_electronics"),
+    ("Equipo de cómputo portátil", "ict_electronics"),
+    ("Vigilancia epidemiológica del dengue", None),
+    ("Servicio de vigilancia privada", "labour_intensive_services"),
+    ("Servicio de aseo de oficinas", "labour_intensive_services"),
+    ("Juego de comedor de madera", None),
+    ("Impresión de carnets", None),
+    ("Carne de res molida", "agriculture_food"),
+    ("Arroz blanco grado 1", "agriculture_food"),
+    ("Pollo entero congelado", "agriculture_food"),
+    ("Pollera plisada azul", None),
+    ("Camisa de cilindro para motor", None),
+    ("Vestuario institucional", "garments_footwear"),
+    ("Overoles de trabajo", "garments_footwear"),
+    ("Construcción de capacidades locales", None),
 ]
 
 
