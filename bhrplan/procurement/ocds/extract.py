@@ -80,6 +80,8 @@ def normalize_scheme(scheme: str, uri: str = "") -> str:
         return "CPV"
     if "contrataciones" in key or "dncp" in key or "contrataciones.gov.py" in uri:
         return "DNCP"
+    if "cubso" in key:  # Peru's catalogue: its codes start with the 8-digit UNSPSC code
+        return "CUBSO"
     return scheme.strip()
 
 
@@ -93,7 +95,7 @@ def _classification(raw_scheme: Any, raw_uri: Any, raw_id: Any) -> tuple[str, st
     if code:
         if scheme == "UNSPSC":
             unspsc = _unspsc(_digits(code)[:8])
-        elif scheme == "DNCP":
+        elif scheme == "DNCP" or scheme == "CUBSO":
             unspsc = _unspsc(_digits(code.split("-")[0])[:8])
         elif scheme == "CPV":
             cpv = _digits(code.split("-")[0])[:8]
@@ -108,7 +110,10 @@ def _unspsc(digits: str) -> str:
 
 
 def classification_fields(item: dict[str, Any]) -> tuple[str, str, str, str, str]:
-    """(scheme, id, unspsc digits, cpv digits, code origin) from the item's classifications.
+    """(scheme, id, unspsc digits, cpv digits, code origin) from the item's classifications:
+    the first one (classification, then additionalClassifications) whose code the risk
+    mapping can read — a local scheme first and UNSPSC among the additional ones gives the
+    UNSPSC code —, else the first one with a code.
 
     Colombia's SECOP I data gives the UNSPSC scheme without a classification id and puts
     the UNSPSC code in the item id (e.g. 78000000, 801116): that code is used for
@@ -119,6 +124,7 @@ def classification_fields(item: dict[str, Any]) -> tuple[str, str, str, str, str
     if isinstance(extra, list):
         candidates.extend(extra)
     first_scheme = ""
+    published: tuple[str, str, str, str, str] | None = None  # the first with a code
     for cls in candidates:
         if not isinstance(cls, dict):
             continue
@@ -129,8 +135,12 @@ def classification_fields(item: dict[str, Any]) -> tuple[str, str, str, str, str
         except TypeError:  # an object or array where text belongs: not cacheable
             scheme, code, unspsc, cpv = _classification.__wrapped__(*raw)
         first_scheme = first_scheme or scheme
-        if code:
+        if unspsc or cpv:  # the first code the mapping can read, wherever it is
             return scheme, code, unspsc, cpv, "classification"
+        if code and published is None:
+            published = (scheme, code, unspsc, cpv, "classification")
+    if published is not None:
+        return published
     item_id = _text(item.get("id"))
     if (
         first_scheme == "UNSPSC"

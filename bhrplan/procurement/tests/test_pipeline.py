@@ -166,6 +166,29 @@ def test_a_code_the_mapping_cannot_read_is_kept_but_not_usable(scheme, code, usa
     assert (unspsc, cpv) == usable
 
 
+def test_the_first_code_the_mapping_can_read_is_used_wherever_it_is():
+    peru = {
+        "id": "1",
+        "classification": {"scheme": "CUBSO", "id": "4618150400012345"},
+        "additionalClassifications": [{"scheme": "UNSPSC", "id": "46181504"}],
+    }
+    assert classification_fields(peru) == (
+        "CUBSO",
+        "4618150400012345",
+        "46181504",
+        "",
+        "classification",
+    )
+    mexico = {
+        "id": "1",
+        "classification": {"scheme": "CUCoP", "id": "38301"},
+        "additionalClassifications": [{"scheme": "UNSPSC", "id": "80141607"}],
+    }
+    assert classification_fields(mexico) == ("UNSPSC", "80141607", "80141607", "", "classification")
+    local_only = {"id": "1", "classification": {"scheme": "CPC", "id": "3525015266"}}
+    assert classification_fields(local_only) == ("CPC", "3525015266", "", "", "classification")
+
+
 def test_an_item_id_is_read_as_a_unspsc_code_only_in_a_unspsc_segment():
     item = {"id": 991116, "classification": {"scheme": "UNSPSC"}}
     assert classification_fields(item) == ("UNSPSC", "", "", "", "")
