@@ -168,6 +168,14 @@ def _check_release(release: Any, where: Location) -> dict[str, Any]:
     if tender is not None:
         if not isinstance(tender, dict):
             raise OcdsFileError("field_not_object", where, field="tender")
+        entity = tender.get("procuringEntity")
+        if entity is not None and not isinstance(entity, dict):
+            raise OcdsFileError("field_not_object", where, field="tender.procuringEntity")
+    # (before an OCDS 1.0 upgrade, which would fail on it with a programmer's message)
+    buyer = release.get("buyer")
+    if buyer is not None and not isinstance(buyer, dict):
+        raise OcdsFileError("field_not_object", where, field="buyer")
+    if tender is not None:
         _check_list_of_objects(tender.get("items"), where, "tender.items")
     for section in ("awards", "contracts", "parties"):
         _check_list_of_objects(release.get(section), where, section)

@@ -154,6 +154,19 @@ BAD_FILES = [
         "Línea 1, releases[0]: El campo “tender” debe ser un objeto JSON {…}.",
     ),
     (
+        # Norway's TED conversion: a list of buyers (once told as a failed 1.0 upgrade)
+        b'{"releases": [{"ocid": "ocds-1", "buyer": [{"id": "ORG-0001"}]}]}',
+        "field_not_object",
+        "Line 1, releases[0]: The field “buyer” must be a JSON object {…}.",
+        "Línea 1, releases[0]: El campo “buyer” debe ser un objeto JSON {…}.",
+    ),
+    (
+        b'{"version": "1.1", "releases": [{"ocid": "o", "tender": {"procuringEntity": "x"}}]}',
+        "field_not_object",
+        "Line 1, releases[0]: The field “tender.procuringEntity” must be a JSON object",
+        "Línea 1, releases[0]: El campo “tender.procuringEntity” debe ser un objeto JSON",
+    ),
+    (
         b'{"releases": [{"ocid": "ocds-1", "awards": {"id": 1}}]}',
         "field_not_list_of_objects",
         "Line 1, releases[0]: The field “awards” must be a list of JSON objects [{…}, …].",
