@@ -174,6 +174,10 @@ def _country(value: str) -> str:
 _ORG_ID = re.compile(r"([A-WYZ][A-Z])-[A-Z0-9]{2,}")
 
 
+# An organisation id that starts with an org-id.guide register: "PE-RUC-20568024878".
+_ORG_ID_IN_ID = re.compile(r"([A-WYZ][A-Z]-[A-Z]{2,8})-(\S+)")
+
+
 @lru_cache(maxsize=1024)
 def _scheme_country(scheme: str) -> str:
     """The country of an org-id.guide register ("CN-USCC" → "CN"), else ""."""
@@ -214,10 +218,17 @@ def _org(ref: dict[str, Any], parties: dict[str, dict[str, Any]]) -> tuple[str, 
     if not _present(identifier):
         identifier = party.get("identifier") or {}
     ident = ""
+    scheme = _text(identifier.get("scheme")) if isinstance(identifier, dict) else ""
     if isinstance(identifier, dict) and identifier.get("id") not in (None, ""):
-        scheme = _text(identifier.get("scheme"))
         ident = _text(identifier.get("id"))
         ident = f"{scheme}:{ident}" if scheme and len(scheme) <= 12 else ident
+    elif not scheme and type(ref.get("id")) is str:
+        # No identifier published: an id written as OCDS recommends party ids
+        # ("PE-RUC-20568024878": register, then the organisation's number) names both.
+        match = _ORG_ID_IN_ID.fullmatch(ref["id"].strip())
+        if match and _scheme_country(match.group(1)):
+            scheme = match.group(1)
+            ident = f"{scheme}:{match.group(2)}"
     country = ""
     source = ""
     for where, holder in (("supplier address", party), ("supplier address", ref)):
@@ -229,8 +240,8 @@ def _org(ref: dict[str, Any], parties: dict[str, dict[str, Any]]) -> tuple[str, 
             if country:
                 source = where
                 break
-    if not country and isinstance(identifier, dict):
-        country = _scheme_country(_text(identifier.get("scheme")))
+    if not country and scheme:
+        country = _scheme_country(scheme)
         source = "supplier identifier" if country else ""
     return name, ident, country, source
 

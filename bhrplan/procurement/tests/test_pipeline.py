@@ -345,6 +345,24 @@ def test_an_item_without_a_description_is_searched_in_the_title_of_what_holds_it
     assert con.execute("SELECT count(*) FROM items WHERE description = ''").fetchone() == (4,)
 
 
+@pytest.mark.parametrize(
+    ("supplier_id", "expected"),
+    [
+        ("PE-RUC-20568024878", ("PE-RUC:20568024878", "PE", "supplier identifier")),  # Peru
+        ("CL-MP-970130", ("CL-MP:970130", "CL", "supplier identifier")),  # Chile
+        ("SA-123-9", (None, None, None)),  # an internal number, not a register
+        ("ORG-0001", (None, None, None)),
+        ("XI-IATI-1", (None, None, None)),  # international register: no country
+    ],
+)
+def test_a_supplier_id_written_as_an_org_id_names_register_and_country(supplier_id, expected):
+    compiled = release(
+        awards=[{"id": "a", "suppliers": [{"id": supplier_id}], "items": [{"id": "i"}]}]
+    )
+    (row,) = extract_items("ocds-abc-1", "releases", compiled)
+    assert (row["supplier_ids"], row["supplier_country"], row["country_source"]) == expected
+
+
 def test_without_an_address_the_country_comes_from_an_org_id_register_of_the_identifier():
     def country(supplier: dict) -> tuple:
         supplier = {"id": "s", "name": "Proveedor"} | supplier
