@@ -174,8 +174,9 @@ def _country(value: str) -> str:
 _ORG_ID = re.compile(r"([A-WYZ][A-Z])-[A-Z0-9]{2,}")
 
 
-# An organisation id that starts with an org-id.guide register: "PE-RUC-20568024878".
-_ORG_ID_IN_ID = re.compile(r"([A-WYZ][A-Z]-[A-Z]{2,8})-(\S+)")
+# An organisation id written "register-number" ("PE-RUC-20568024878"); the register
+# counts when `_scheme_country` knows it (an org-id.guide code of a country).
+_ORG_ID_IN_ID = re.compile(r"([A-Z]{2}-[A-Z]{2,8})-(\S+)")
 
 
 @lru_cache(maxsize=1024)

@@ -164,6 +164,11 @@ def _check_release(release: Any, where: Location) -> dict[str, Any]:
     date = release.get("date")
     if date is not None and not isinstance(date, str):
         raise OcdsFileError("date_not_text", where)
+    # (organisations checked before an OCDS 1.0 upgrade, which fails on a list with a
+    # programmer's message)
+    buyer = release.get("buyer")
+    if buyer is not None and not isinstance(buyer, dict):
+        raise OcdsFileError("field_not_object", where, field="buyer")
     tender = release.get("tender")
     if tender is not None:
         if not isinstance(tender, dict):
@@ -171,11 +176,6 @@ def _check_release(release: Any, where: Location) -> dict[str, Any]:
         entity = tender.get("procuringEntity")
         if entity is not None and not isinstance(entity, dict):
             raise OcdsFileError("field_not_object", where, field="tender.procuringEntity")
-    # (before an OCDS 1.0 upgrade, which would fail on it with a programmer's message)
-    buyer = release.get("buyer")
-    if buyer is not None and not isinstance(buyer, dict):
-        raise OcdsFileError("field_not_object", where, field="buyer")
-    if tender is not None:
         _check_list_of_objects(tender.get("items"), where, "tender.items")
     for section in ("awards", "contracts", "parties"):
         _check_list_of_objects(release.get(section), where, section)
