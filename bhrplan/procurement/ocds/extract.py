@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 
@@ -126,7 +126,7 @@ def classification_fields(item: dict[str, Any]) -> tuple[str, str, str, str, str
     first_scheme = ""
     published: tuple[str, str, str, str, str] | None = None  # the first with a code
     for cls in candidates:
-        if not isinstance(cls, dict):
+        if not _is_object(cls):
             continue
         # Paraguay's DNCP publishes `schema` instead of `scheme`.
         raw = (cls.get("scheme") or cls.get("schema"), cls.get("uri"), cls.get("id"))
@@ -150,6 +150,13 @@ def classification_fields(item: dict[str, Any]) -> tuple[str, str, str, str, str
     ):
         return first_scheme, "", item_id, "", "item id"
     return first_scheme, "", "", "", ""
+
+
+def _is_object(value: Any) -> TypeGuard[dict[str, Any]]:
+    """Whether a value is a JSON object: in a merged tree an array of objects is a
+    `MergedArray`, a dict too, which must read as the array it is (as in the plain
+    compiled release)."""
+    return isinstance(value, dict) and type(value) is not MergedArray
 
 
 def _as_list(value: Any) -> list[dict[str, Any]]:
@@ -219,8 +226,8 @@ def _org(ref: dict[str, Any], parties: dict[str, dict[str, Any]]) -> tuple[str, 
     if not _present(identifier):
         identifier = party.get("identifier") or {}
     ident = ""
-    scheme = _text(identifier.get("scheme")) if isinstance(identifier, dict) else ""
-    if isinstance(identifier, dict) and identifier.get("id") not in (None, ""):
+    scheme = _text(identifier.get("scheme")) if _is_object(identifier) else ""
+    if _is_object(identifier) and identifier.get("id") not in (None, ""):
         ident = _text(identifier.get("id"))
         ident = f"{scheme}:{ident}" if scheme and len(scheme) <= 12 else ident
     elif not scheme and type(ref.get("id")) is str:
@@ -233,8 +240,8 @@ def _org(ref: dict[str, Any], parties: dict[str, dict[str, Any]]) -> tuple[str, 
     country = ""
     source = ""
     for where, holder in (("supplier address", party), ("supplier address", ref)):
-        address = holder.get("address") if isinstance(holder, dict) else None
-        if isinstance(address, dict):
+        address = holder.get("address") if _is_object(holder) else None
+        if _is_object(address):
             country = _country(_text(address.get("country"))) or _country(
                 _text(address.get("countryName"))
             )
@@ -254,7 +261,7 @@ _AMOUNT_TEXT = re.compile(r"-?\d+(\.\d+)?")
 
 def _value(obj: dict[str, Any]) -> tuple[float | None, str]:
     value = obj.get("value")
-    if isinstance(value, dict):
+    if _is_object(value):
         amount = value.get("amount")
         if type(amount) is str and _AMOUNT_TEXT.fullmatch(amount.strip()):
             amount = float(amount)
@@ -283,15 +290,13 @@ def extract_rows(
     parties = {
         _text(p.get("id")): p for p in _as_list(release.get("parties")) if p.get("id") is not None
     }
-    tender = release.get("tender") if isinstance(release.get("tender"), dict) else {}
+    tender = release.get("tender") if _is_object(release.get("tender")) else {}
     assert isinstance(tender, dict)
-    buyer_ref = release.get("buyer") if isinstance(release.get("buyer"), dict) else None
+    buyer_ref = release.get("buyer") if _is_object(release.get("buyer")) else None
     if buyer_ref is None:
         buyer_ref = next(
             (p for p in parties.values() if "buyer" in (p.get("roles") or [])),
-            tender.get("procuringEntity")
-            if isinstance(tender.get("procuringEntity"), dict)
-            else {},
+            tender.get("procuringEntity") if _is_object(tender.get("procuringEntity")) else {},
         )
     buyer, buyer_id, _c, _s = _org(buyer_ref or {}, parties)
     tender_title = _variant_text(tender, "title") or _variant_text(tender, "description") or None
@@ -354,7 +359,7 @@ def _add_rows(
     title = title or tender_title or ""
     for item in _as_list(holder.get("items")):
         description = _variant_text(item, "description")
-        if not description and isinstance(item.get("classification"), dict):
+        if not description and _is_object(item.get("classification")):
             description = _text(item["classification"].get("description"))
         norm = _normalized(description or title)
         # The Spanish and English versions are searched too (the keywords' languages).

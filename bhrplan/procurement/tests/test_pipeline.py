@@ -606,6 +606,35 @@ def test_it_extracts_the_same_items_from_projected_releases(parts):
     ]
 )
 @example([{"tender": {"items": [{"id": "1", "description": {"a": [{"id": "x"}]}}]}}])
+# Found by checking ocds-merge's own fixtures: an array of objects where an object
+# belongs (buyer, tender, an item's classification, a supplier's identifier or address)
+# is a MergedArray in the tree, a dict, which must not read as the object.
+@example(
+    [
+        {
+            "buyer": [{"id": "b"}],
+            "parties": [{"id": "b", "name": "Buyer Org", "roles": ["buyer"]}],
+            "tender": {"id": "t", "items": [{"id": "1", "description": "x"}]},
+        }
+    ]
+)
+@example([{"tender": [{"id": "title", "x": 1}, {"id": "items", "description": "y"}]}])
+@example(
+    [
+        {
+            "awards": [
+                {
+                    "id": "a",
+                    "value": [{"id": "amount", "currency": "PYG"}],
+                    "suppliers": [
+                        {"id": "s", "identifier": [{"id": "x"}], "address": [{"id": "country"}]}
+                    ],
+                    "items": [{"id": "1", "classification": [{"id": "description"}]}],
+                }
+            ]
+        }
+    ]
+)
 def test_it_extracts_the_same_items_from_the_merged_tree_as_from_the_compiled_release(parts):
     from bhrplan.procurement.ocds.merge import compile_fast, compile_tree
 
