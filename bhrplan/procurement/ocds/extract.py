@@ -16,6 +16,7 @@ mypyc (see `native.py`); they stay plain, typed Python that also runs uncompiled
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any, TypeGuard
 
@@ -121,7 +122,9 @@ def classification_fields(item: dict[str, Any]) -> tuple[str, str, str, str, str
     """
     candidates = [item.get("classification")]
     extra = item.get("additionalClassifications")
-    if isinstance(extra, list):
+    if type(extra) is MergedArray:  # the tender's own, merged by id (not whole-list)
+        candidates.extend(extra.values())
+    elif isinstance(extra, list):
         candidates.extend(extra)
     first_scheme = ""
     published: tuple[str, str, str, str, str] | None = None  # the first with a code
@@ -286,7 +289,20 @@ def _status(holder: dict[str, Any]) -> str:
 def extract_rows(
     ocid: str, source: str, release: dict[str, Any], rows: list[tuple[Any, ...]]
 ) -> None:
-    """Append one tuple per item of tender, awards and contracts, in ROW_NAMES order."""
+    """Append one tuple per item of tender, awards and contracts, in ROW_NAMES order.
+
+    What publishers leave out is filled in from where OCDS lets it be read:
+    - an award that lists no items (and no contract signed from it does) covers the
+      tender's items — those of its lots when both give lots —, and so does a contract
+      that lists none and comes from no award: their suppliers are what a screening
+      needs (Ecuador and the UK list items in the tender only);
+    - an item without a usable code takes the code the tender gives for the whole
+      process (`tender.classification` or `additionalClassifications`, origin
+      "tender classification");
+    - an award without a value takes that of the contracts signed from it;
+    - a process that lists no items at all is screened by its titles: one row without
+      an item (item id None) for its tender and for each award or contract.
+    """
     parties = {
         _text(p.get("id")): p for p in _as_list(release.get("parties")) if p.get("id") is not None
     }
@@ -301,39 +317,121 @@ def extract_rows(
     buyer, buyer_id, _c, _s = _org(buyer_ref or {}, parties)
     tender_title = _variant_text(tender, "title") or _variant_text(tender, "description") or None
     tender_amount, tender_currency = _value(tender)
+    tender_code = classification_fields(tender)
+    if not (tender_code[2] or tender_code[3]):
+        tender_code = ("", "", "", "", "")
+    else:
+        tender_code = (*tender_code[:4], "tender classification")
     awards = {_text(a.get("id")): a for a in _as_list(release.get("awards"))}
+    contracts = _as_list(release.get("contracts"))
+    tender_items = _as_list(tender.get("items"))
+    listed = bool(tender_items) or any(
+        _as_list(holder.get("items")) for holder in (*awards.values(), *contracts)
+    )
+    untitled: list[None] = [None]  # a process without items: its titles
+    # Awards whose items a contract lists, and the value of the contracts of each award.
+    contracted: set[str] = set()
+    contract_values: dict[str, tuple[float | None, str]] = {}
+    for contract in contracts:
+        if _status(contract) in _NOT_SIGNED:
+            continue
+        award_id = _text(contract.get("awardID"))
+        if _as_list(contract.get("items")):
+            contracted.add(award_id)
+        amount, currency = _value(contract)
+        if amount is not None and award_id not in contract_values:
+            contract_values[award_id] = (amount, currency)
     context = (ocid, source, parties, buyer, buyer_id, tender_title, tender_amount, tender_currency)
-    _add_rows(rows, context, "tender", _text(tender.get("id")), tender, [])
+    _add_rows(
+        rows,
+        context,
+        tender_code,
+        "tender",
+        _text(tender.get("id")),
+        tender,
+        [],
+        tender_items if listed else untitled,
+        None,
+    )
     for award_id, award in awards.items():
         if _status(award) in _NOT_AWARDED:
             continue
-        _add_rows(rows, context, "award", award_id, award, _as_list(award.get("suppliers")))
-    for contract in _as_list(release.get("contracts")):
+        items: Sequence[dict[str, Any] | None] = _as_list(award.get("items"))
+        if not items and award_id not in contracted:
+            items = _lot_items(tender_items, award) if listed else untitled
+        _add_rows(
+            rows,
+            context,
+            tender_code,
+            "award",
+            award_id,
+            award,
+            _as_list(award.get("suppliers")),
+            items,
+            contract_values.get(award_id),
+        )
+    for contract in contracts:
         if _status(contract) in _NOT_SIGNED:
             continue
+        signed_from = awards.get(_text(contract.get("awardID")))
         suppliers = _as_list(contract.get("suppliers"))
-        if not suppliers:
-            award = awards.get(_text(contract.get("awardID")), {})
-            suppliers = _as_list(award.get("suppliers"))
-        _add_rows(rows, context, "contract", _text(contract.get("id")), contract, suppliers)
+        if not suppliers and signed_from is not None:
+            suppliers = _as_list(signed_from.get("suppliers"))
+        items = _as_list(contract.get("items"))
+        if not items and signed_from is None:
+            items = tender_items if listed else untitled
+        _add_rows(
+            rows,
+            context,
+            tender_code,
+            "contract",
+            _text(contract.get("id")),
+            contract,
+            suppliers,
+            items,
+            None,
+        )
+
+
+def _lot_items(items: list[dict[str, Any]], award: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tender items an award covers: those of its lots (`relatedLots`, items'
+    `relatedLot`) when both are given, else all of them."""
+    lots = award.get("relatedLots")
+    if not isinstance(lots, list) or not lots:
+        return items
+    wanted = {_text(lot) for lot in lots}
+    if all(item.get("relatedLot") is None for item in items):
+        return items
+    return [item for item in items if _text(item.get("relatedLot")) in wanted]
 
 
 # What every row of one compiled release shares: ocid, source, parties by id, buyer,
 # buyer id, tender title, tender amount and currency.
-_Context = tuple[str, str, dict[str, dict[str, Any]], str, str, str | None, float | None, str]
+_Process = tuple[str, str, dict[str, dict[str, Any]], str, str, str | None, float | None, str]
+
+# The tender's own usable code (classification_fields), or empty.
+_Code = tuple[str, str, str, str, str]
 
 
 def _add_rows(
     rows: list[tuple[Any, ...]],
-    context: _Context,
+    context: _Process,
+    tender_code: _Code,
     stage: str,
     stage_id: str,
     holder: dict[str, Any],
     suppliers: list[dict[str, Any]],
+    items: Sequence[dict[str, Any] | None],
+    fallback_value: tuple[float | None, str] | None,
 ) -> None:
-    """One row per item of a tender, award or contract."""
+    """One row per item of a tender, award or contract (None: the process lists no
+    items, its title is screened instead)."""
     ocid, source, parties, buyer, buyer_id, tender_title, tender_amount, tender_currency = context
+    if not items:
+        return
     amount, currency = _value(holder)
+    if amount is None and fallback_value is not None:
+        amount, currency = fallback_value
     if amount is None:
         amount, currency = tender_amount, tender_currency
     orgs = [_org(s, parties) for s in suppliers]
@@ -357,7 +455,23 @@ def _add_rows(
     if stage != "tender":
         title = _variant_text(holder, "title") or _variant_text(holder, "description")
     title = title or tender_title or ""
-    for item in _as_list(holder.get("items")):
+    for item in items:
+        if item is None:
+            if title:
+                rows.append(
+                    (
+                        ocid,
+                        source,
+                        stage,
+                        stage_id,
+                        None,
+                        "",
+                        _normalized(title),
+                        *_code_columns(tender_code),
+                        *common,
+                    )
+                )
+            continue
         description = _variant_text(item, "description")
         if not description and _is_object(item.get("classification")):
             description = _text(item["classification"].get("description"))
@@ -368,7 +482,9 @@ def _add_rows(
                 text = _text(variant)
                 if text and text != description:
                     norm = f"{norm} | {_normalized(text)}"
-        scheme, code, unspsc, cpv, origin = classification_fields(item)
+        code = classification_fields(item)
+        if not (code[2] or code[3]) and tender_code[4]:
+            code = tender_code
         rows.append(
             (
                 ocid,
@@ -378,11 +494,13 @@ def _add_rows(
                 _text(item.get("id")),
                 description,
                 norm,
-                scheme or None,
-                code or None,
-                unspsc or None,
-                origin or None,
-                cpv or None,
+                *_code_columns(code),
                 *common,
             )
         )
+
+
+def _code_columns(code: tuple[str, str, str, str, str]) -> tuple[str | None, ...]:
+    """scheme, classification id, unspsc, code origin, cpv (the columns' order)."""
+    scheme, ident, unspsc, cpv, origin = code
+    return (scheme or None, ident or None, unspsc or None, origin or None, cpv or None)

@@ -48,6 +48,7 @@ _ITEM_SPEC: _Spec = {
     "description": None,
     "classification": None,
     "additionalClassifications": None,
+    "relatedLot": None,
     **_with_variants("description"),
 }
 _STAGE_SPEC: _Spec = {
@@ -58,6 +59,7 @@ _STAGE_SPEC: _Spec = {
     **_with_variants("title", "description"),
     "value": None,
     "awardID": None,
+    "relatedLots": None,
     "suppliers": _ORG_SPEC,
     "items": _ITEM_SPEC,
 }
@@ -73,6 +75,8 @@ RELEASE_SPEC: _Spec = {
         "description": None,
         **_with_variants("title", "description"),
         "value": None,
+        "classification": None,
+        "additionalClassifications": None,
         "procuringEntity": _ORG_SPEC,
         "items": _ITEM_SPEC,
     },

@@ -149,7 +149,7 @@ def item_hits(items: ibis.Table) -> ibis.Table:
     code_map = ibis.memtable(code_map_table())
     keywords = keyword_table()
 
-    base = items.select("row_id", "unspsc", "cpv", "classification_id", "scheme")
+    base = items.select("row_id", "unspsc", "cpv", "classification_id", "scheme", "code_origin")
 
     levels = sorted(set(code_map_table().column("level").to_pylist()))
 
@@ -185,12 +185,16 @@ def item_hits(items: ibis.Table) -> ibis.Table:
     best = hits.group_by(["row_id", "category"]).aggregate(
         level=_.level.max(), matched=_.matched.max()
     )
-    code_flags = best.select(
+    # A code the tender gives for the whole process (extract.py: the item has no usable
+    # code of its own) says less about this item: low confidence, told apart.
+    origin = best.join(base.select("row_id", "code_origin"), "row_id")
+    whole = origin.code_origin.fill_null("") == "tender classification"
+    code_flags = origin.select(
         "row_id",
         "category",
         "matched",
-        evidence=ibis.literal("code"),
-        confidence=_confidence_for_level(best.level),
+        evidence=ibis.ifelse(whole, "tender code", "code"),
+        confidence=ibis.ifelse(whole, "low", _confidence_for_level(origin.level)),
     )
 
     coded_rows = best.select("row_id").distinct()
@@ -290,20 +294,27 @@ def flag_details(hits: ibis.Table, items: ibis.Table) -> ibis.Table:
 
 def coverage(items: ibis.Table) -> ibis.Table:
     """What the dataset can support: shares of items with each kind of data."""
-    n = items.count()
+    # Rows without an item id stand for processes that list no items (their titles are
+    # screened, extract.py): counted apart, not as items.
+    listed = items.item_id.notnull()
+
+    def count(condition: ibis.BooleanValue) -> ibis.IntegerScalar:
+        return (condition & listed).sum()
+
     return items.aggregate(
-        items=n,
-        tenders=items.ocid.nunique(),
-        with_classification=(items.unspsc.notnull() | items.cpv.notnull()).sum(),
-        with_published_code=items.classification_id.notnull().sum(),
-        unspsc=(items.scheme == "UNSPSC").sum(),
-        cpv=(items.scheme == "CPV").sum(),
-        dncp=(items.scheme == "DNCP").sum(),
-        other_scheme=(items.scheme.notnull() & ~items.scheme.isin(["UNSPSC", "CPV", "DNCP"])).sum(),
-        with_description=(items.description.notnull() & (items.description != "")).sum(),
-        with_supplier=items.suppliers.notnull().sum(),
-        with_supplier_id=items.supplier_ids.notnull().sum(),
-        with_country=items.supplier_country.notnull().sum(),
+        items=listed.sum(),
+        tenders=items.ocid.nunique(where=listed),
+        titles_only=items.ocid.nunique(where=~listed),
+        with_classification=count(items.unspsc.notnull() | items.cpv.notnull()),
+        with_published_code=count(items.classification_id.notnull()),
+        unspsc=count(items.scheme == "UNSPSC"),
+        cpv=count(items.scheme == "CPV"),
+        dncp=count(items.scheme == "DNCP"),
+        other_scheme=count(items.scheme.notnull() & ~items.scheme.isin(["UNSPSC", "CPV", "DNCP"])),
+        with_description=count(items.description.notnull() & (items.description != "")),
+        with_supplier=count(items.suppliers.notnull()),
+        with_supplier_id=count(items.supplier_ids.notnull()),
+        with_country=count(items.supplier_country.notnull()),
     )
 
 

@@ -175,9 +175,11 @@ def run_screening(
         cov = coverage(items).to_pyarrow().to_pylist()[0]
         # Processes whose releases ocdsmerge refuses, screened with a workaround.
         cov["undated"], cov["conflicting"] = ingest.undated, ingest.conflicting
-        # Processes read whose tender, awards and contracts list no items (nothing to
-        # screen): told, not left out of every count.
-        cov["without_items"] = max(0, ingest.ocids - int(cov["tenders"] or 0))
+        # Processes read whose tender, awards and contracts list no items: those with a
+        # title were screened by it (titles_only), the others had nothing to screen.
+        # Told, not left out of every count.
+        screened = int(cov["tenders"] or 0) + int(cov["titles_only"] or 0)
+        cov["without_items"] = max(0, ingest.ocids - screened)
         summ = summary(ib.table("flags")).to_pyarrow().to_pylist()[0]
         if ingest.files:
             con.register("files_arrow", files_table(ingest.as_dicts()))

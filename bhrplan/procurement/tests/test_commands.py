@@ -88,16 +88,33 @@ def test_it_says_why_files_were_skipped_in_the_active_language(
 def test_it_tells_of_processes_that_list_no_items(write_json, tmp_path, tmp_path_factory):
     gloves = {"id": "t", "items": [{"id": "1", "description": "guantes de nitrilo"}]}
     no_items = release(ocid="ocds-abc-2", contracts=[{"id": "c", "value": {"amount": 5}}])
-    write_json("two.json", {"releases": [release(tender=gloves), no_items]})
+    titled = release(
+        ocid="ocds-abc-3",
+        tender={"id": "t", "title": "Adquisición de uniformes escolares"},
+        awards=[{"id": "a", "suppliers": [{"name": "Textil SA"}]}],
+    )
+    write_json("three.json", {"releases": [release(tender=gloves), no_items, titled]})
     store = tmp_path_factory.mktemp("out") / "store.duckdb"
     out = StringIO()
     call_command("screen_ocds", str(tmp_path), "--store", str(store), stdout=out)
     assert "Coverage: 1 item in 1 process." in out.getvalue()
-    assert "1 more process was read that lists no items to screen" in out.getvalue()
+    assert "1 more process lists no items: its titles were screened instead" in out.getvalue()
+    assert "1 more process was read that lists no items and no title to screen" in out.getvalue()
+    con = duckdb.connect(str(store), read_only=True)
+    flagged = con.execute(
+        "SELECT stage, item_id, suppliers, evidence, confidence FROM flags "
+        "WHERE ocid = 'ocds-abc-3' ORDER BY stage"
+    ).fetchall()
+    con.close()
+    assert flagged == [
+        ("award", None, "Textil SA", "title keyword", "low"),
+        ("tender", None, None, "title keyword", "low"),
+    ]
     out = StringIO()
     with translation.override("es"):
         call_command("screen_ocds", str(tmp_path), "--store", str(store), stdout=out)
-    assert "Se leyó 1 proceso más que no enumera ítems que analizar" in out.getvalue()
+    assert "Se leyó 1 proceso más que no enumera ítems ni un título que analizar" in out.getvalue()
+    assert "1 proceso más no enumera ítems: se analizaron sus títulos" in out.getvalue()
 
 
 def test_it_refuses_an_unknown_backend(tmp_path):

@@ -76,6 +76,50 @@ def test_it_flags_by_code_with_confidence_from_the_code_level():
     }
 
 
+def test_a_code_of_the_whole_tender_flags_with_low_confidence():
+    flags = run(
+        [
+            item(
+                1,
+                "",
+                description_norm="suministros medicos",
+                scheme="CPV",
+                classification_id="33141420-0",
+                cpv="33141420",
+                code_origin="tender classification",
+            ),
+            item(2, "Insumos", scheme="CPV", classification_id="33141420-0", cpv="33141420"),
+        ]
+    )
+    got = {(f["row_id"], f["category"], f["evidence"], f["confidence"]) for f in flags}
+    assert got == {
+        (1, "ppe_medical_gloves", "tender code", "low"),
+        (2, "ppe_medical_gloves", "code", "high"),
+    }
+
+
+def test_rows_without_an_item_count_as_processes_screened_by_title():
+    rows = [
+        item(1, "Uniformes", ocid="ocds-x-a"),
+        item(2, "", item_id=None, ocid="ocds-x-b", description_norm="compra de uniformes"),
+    ]
+    con = duckdb.connect()
+    con.register("items_arrow", pa.Table.from_pylist(rows, schema=ITEMS_SCHEMA))
+    items = ibis.duckdb.from_connection(con).table("items_arrow")
+    cov = coverage(items).to_pyarrow().to_pylist()[0]
+    assert (cov["items"], cov["tenders"], cov["titles_only"], cov["with_description"]) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    flags = {
+        (f["row_id"], f["evidence"], f["confidence"])
+        for f in screen(items).to_pyarrow().to_pylist()
+    }
+    assert flags == {(1, "keyword", "medium"), (2, "title keyword", "low")}
+
+
 def test_it_falls_back_to_accent_insensitive_keywords():
     flags = run(
         [

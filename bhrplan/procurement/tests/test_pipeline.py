@@ -511,6 +511,8 @@ _FIELDS = [
     "status",
     "description_en",
     "name_fr",
+    "relatedLot",
+    "relatedLots",
 ]
 _leaf = st.one_of(st.none(), st.sampled_from(["", "a", "1"]), st.integers(1, 2))
 _obj = st.recursive(
@@ -650,6 +652,98 @@ def test_it_extracts_the_same_items_from_the_merged_tree_as_from_the_compiled_re
     assert extract_items("ocds-x-1", "releases", tree) == extract_items(
         "ocds-x-1", "releases", compiled
     )
+
+
+def _rows(compiled):
+    return [
+        (
+            r["stage"],
+            r["stage_id"],
+            r["item_id"],
+            r["description"],
+            r["suppliers"],
+            r["value_amount"],
+        )
+        for r in extract_items("ocds-x-1", "releases", compiled)
+    ]
+
+
+def test_an_award_without_items_covers_the_tender_items_of_its_lots():
+    compiled = {
+        "tender": {
+            "id": "t",
+            "items": [
+                {"id": "1", "description": "Botas", "relatedLot": "L1"},
+                {"id": "2", "description": "Guantes", "relatedLot": "L2"},
+            ],
+        },
+        "awards": [
+            {"id": "a1", "relatedLots": ["L1"], "suppliers": [{"name": "Calzados SA"}]},
+            {"id": "a2", "relatedLots": ["L2"], "suppliers": [{"name": "Guantes SRL"}]},
+            {"id": "a3", "status": "unsuccessful", "suppliers": [{"name": "Perdedor"}]},
+        ],
+        "contracts": [{"id": "c1", "awardID": "a1", "value": {"amount": 70, "currency": "PYG"}}],
+    }
+    assert _rows(compiled) == [
+        ("tender", "t", "1", "Botas", None, None),
+        ("tender", "t", "2", "Guantes", None, None),
+        # the award takes the value of the contract signed from it
+        ("award", "a1", "1", "Botas", "Calzados SA", 70.0),
+        ("award", "a2", "2", "Guantes", "Guantes SRL", None),
+    ]
+
+
+def test_an_award_whose_contract_lists_the_items_takes_none_from_the_tender():
+    compiled = {
+        "tender": {"id": "t", "items": [{"id": "1", "description": "Botas"}]},
+        "awards": [{"id": "a", "suppliers": [{"name": "Calzados SA"}]}],
+        "contracts": [{"id": "c", "awardID": "a", "items": [{"id": "1", "description": "Botas"}]}],
+    }
+    assert _rows(compiled) == [
+        ("tender", "t", "1", "Botas", None, None),
+        ("contract", "c", "1", "Botas", "Calzados SA", None),
+    ]
+
+
+def test_a_contract_from_no_award_covers_the_tender_items():
+    compiled = {
+        "tender": {"id": "t", "items": [{"id": "1", "description": "Botas"}]},
+        "contracts": [{"id": "c", "suppliers": [{"name": "Calzados SA"}]}],
+    }
+    assert _rows(compiled)[-1] == ("contract", "c", "1", "Botas", "Calzados SA", None)
+
+
+def test_a_process_without_items_is_screened_by_its_titles():
+    compiled = {
+        "tender": {"id": "t", "title": "Adquisición de Scanner"},
+        "awards": [{"id": "a", "description": "Compra de llantas", "suppliers": [{"name": "X"}]}],
+        "contracts": [{"id": "c", "awardID": "a"}],
+    }
+    rows = extract_items("ocds-x-1", "releases", compiled)
+    assert [(r["stage"], r["item_id"], r["description"], r["description_norm"]) for r in rows] == [
+        ("tender", None, "", "adquisicion de scanner"),
+        ("award", None, "", "compra de llantas"),
+    ]
+    assert extract_items("ocds-x-1", "releases", {"tender": {"id": "t"}}) == []
+
+
+def test_an_item_without_a_usable_code_takes_the_tender_code():
+    compiled = {
+        "tender": {
+            "id": "t",
+            "title": "Crowd Management & Stewarding Services",
+            "additionalClassifications": [{"scheme": "CPV", "id": "79710000"}],
+            "items": [
+                {"id": "1"},
+                {"id": "2", "classification": {"scheme": "CPV", "id": "18100000"}},
+            ],
+        }
+    }
+    rows = extract_items("ocds-x-1", "releases", compiled)
+    assert [(r["item_id"], r["cpv"], r["code_origin"]) for r in rows] == [
+        ("1", "79710000", "tender classification"),
+        ("2", "18100000", "classification"),
+    ]
 
 
 def test_it_screens_releases_whose_shapes_ocdsmerge_cannot_merge(write_json):

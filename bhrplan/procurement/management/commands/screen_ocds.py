@@ -88,13 +88,24 @@ class Command(BaseCommand):
             _("Coverage: %(items)s in %(tenders)s.")
             % {"items": _items(cov["items"]), "tenders": _processes(cov["tenders"])}
         )
+        if cov.get("titles_only"):
+            self.stdout.write(
+                ngettext(
+                    "%(count)s more process lists no items: its titles were screened instead "
+                    "(low confidence).",
+                    "%(count)s more processes list no items: their titles were screened instead "
+                    "(low confidence).",
+                    cov["titles_only"],
+                )
+                % {"count": cov["titles_only"]}
+            )
         if cov.get("without_items"):
             self.stdout.write(
                 ngettext(
-                    "%(count)s more process was read that lists no items to screen (in its "
-                    "tender, awards or contracts).",
-                    "%(count)s more processes were read that list no items to screen (in their "
-                    "tender, awards or contracts).",
+                    "%(count)s more process was read that lists no items and no title to screen "
+                    "(in its tender, awards or contracts).",
+                    "%(count)s more processes were read that list no items and no title to "
+                    "screen (in their tender, awards or contracts).",
                     cov["without_items"],
                 )
                 % {"count": cov["without_items"]}
