@@ -185,8 +185,65 @@ def _check_release(release: Any, where: Location) -> dict[str, Any]:
     return release
 
 
+def _organisation(org: dict[str, Any]) -> dict[str, Any]:
+    """An OCDS 1.0 organisation whose identifier, address or contact point is not an
+    object, in the shape ocdskit's upgrade reads (it fails on text there): an identifier
+    written as text or a number is its id, a list gives its first object, an address
+    written as text is its street address; any other such value is left out."""
+    for key in ("identifier", "address", "contactPoint"):
+        value = org.get(key)
+        if value is None or isinstance(value, dict):
+            continue
+        if key == "identifier" and isinstance(value, str | int | float) and str(value).strip():
+            org[key] = {"id": str(value).strip()}
+        elif key == "identifier" and isinstance(value, list):
+            first = next((v for v in value if isinstance(v, dict)), None)
+            if first is None:
+                del org[key]
+            else:
+                org[key] = first
+        elif key == "address" and isinstance(value, str) and value.strip():
+            org[key] = {"streetAddress": value.strip()}
+        else:
+            del org[key]
+    return org
+
+
+def _organisations(value: Any) -> list[dict[str, Any]]:
+    """A 1.0 list of organisations (suppliers, tenderers) as ocdskit's upgrade reads it:
+    one object where the list belongs is the list of it, a name written as text is the
+    organisation of that name, and nulls and other values are left out."""
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        return []
+    orgs = []
+    for org in value:
+        if isinstance(org, dict):
+            orgs.append(_organisation(org))
+        elif isinstance(org, str) and org.strip():
+            orgs.append({"name": org.strip()})
+    return orgs
+
+
+def _tolerate_10(release: dict[str, Any]) -> None:
+    """Organisations of OCDS 1.0 data in the wild in the shapes the upgrade reads (a
+    supplier given as one object, tenderers as names …); what has no such shape stays
+    as published."""
+    tender = release.get("tender")
+    for holder, key in ((release, "buyer"), (tender, "procuringEntity")):
+        if isinstance(holder, dict) and isinstance(holder.get(key), dict):
+            _organisation(holder[key])
+    if isinstance(tender, dict) and tender.get("tenderers") is not None:
+        tender["tenderers"] = _organisations(tender["tenderers"])
+    for award in release.get("awards") or ():
+        if isinstance(award, dict) and award.get("suppliers") is not None:
+            award["suppliers"] = _organisations(award["suppliers"])
+
+
 def _upgrade(release: dict[str, Any], where: Location) -> None:
     """OCDS 1.0 → 1.1 with ocdskit (organisations moved into `parties`, …)."""
+    _tolerate_10(release)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ocdskit warns about differing party copies

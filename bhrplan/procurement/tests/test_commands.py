@@ -85,6 +85,16 @@ def test_it_says_why_files_were_skipped_in_the_active_language(
     assert "no-ocid.jsonl: Line 2: The release has no ocid" in err.getvalue()
 
 
+def test_it_fails_when_no_file_could_be_read(write_json, tmp_path, tmp_path_factory):
+    write_json("empty.json", None, raw=b"")
+    store = tmp_path_factory.mktemp("out") / "store.duckdb"
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="every file was skipped"):
+        call_command("screen_ocds", str(tmp_path), "--store", str(store), stdout=out, stderr=err)
+    assert "empty.json: The file is empty" in err.getvalue()
+    assert "Files read: 0; skipped: 1." in out.getvalue()
+
+
 def test_it_tells_of_processes_that_list_no_items(write_json, tmp_path, tmp_path_factory):
     gloves = {"id": "t", "items": [{"id": "1", "description": "guantes de nitrilo"}]}
     no_items = release(ocid="ocds-abc-2", contracts=[{"id": "c", "value": {"amount": 5}}])

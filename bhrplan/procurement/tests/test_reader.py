@@ -79,6 +79,43 @@ def test_it_upgrades_ocds_1_0_releases_to_1_1(write_json):
     assert "buyer" in got[0].data["parties"][0]["roles"]
 
 
+def test_it_upgrades_ocds_1_0_organisations_in_the_shapes_found_in_the_wild(write_json):
+    # ocdskit's upgrade failed on each of these (the whole file was skipped).
+    old = release(
+        buyer={"name": "Ministerio", "identifier": [{"scheme": "RUC", "id": "1"}]},
+        tender={
+            "id": "t",
+            "tenderers": ["Textiles SA", None, {"name": "Otra SA", "address": "Asunción"}],
+        },
+        awards=[
+            {
+                "id": "a1",
+                "suppliers": {"name": "Textiles SA", "identifier": "80012345-6"},
+                "items": [{"id": "1", "description": "Uniformes"}],
+            },
+            {"id": "a2", "suppliers": [{"name": "Nadie", "contactPoint": "Juan"}]},
+        ],
+    )
+    got, stats = entries(write_json("old.json", {"version": "1.0", "releases": [old]}))
+    assert stats.upgraded == 1
+    parties = {(p["name"], tuple(p["roles"])): p for p in got[0].data["parties"]}
+    assert sorted(parties) == [
+        ("Ministerio", ("buyer",)),
+        ("Nadie", ("supplier",)),
+        ("Otra SA", ("tenderer",)),
+        ("Textiles SA", ("supplier",)),
+        ("Textiles SA", ("tenderer",)),  # without the identifier: another party id
+    ]
+    parties = {name: p for (name, _roles), p in parties.items()}
+    assert parties["Ministerio"]["identifier"] == {"scheme": "RUC", "id": "1"}
+    assert parties["Textiles SA"]["identifier"] == {"id": "80012345-6"}
+    assert parties["Otra SA"]["address"] == {"streetAddress": "Asunción"}
+    assert "contactPoint" not in parties["Nadie"]
+    assert got[0].data["awards"][0]["suppliers"] == [
+        {"id": parties["Textiles SA"]["id"], "name": "Textiles SA"}
+    ]
+
+
 # (file content, code, English message, Spanish message): what a coordinator reads about
 # each kind of bad file, in both languages.
 BAD_FILES = [

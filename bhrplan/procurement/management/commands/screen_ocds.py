@@ -44,7 +44,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", help="OCDS files or directories")
-        parser.add_argument("--backend", choices=BACKENDS, default="duckdb")
+        parser.add_argument(
+            "--backend",
+            choices=BACKENDS,
+            default="duckdb",
+            help="engine that runs the screening's queries (default: duckdb; pyspark needs Java)",
+        )
         parser.add_argument("--out", help="write one CSV row per flagged item to this file")
         parser.add_argument(
             "--store",
@@ -151,6 +156,9 @@ class Command(BaseCommand):
                 )
                 % {"count": count, "path": options["out"]}
             )
+        if result.files and len(result.failed_files) == len(result.files):
+            # Nothing could be read: a failure for scripts too (exit status 1).
+            raise CommandError(_("No file could be read: every file was skipped."))
 
 
 def _items(count: int) -> str:
