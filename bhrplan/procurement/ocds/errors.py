@@ -84,6 +84,15 @@ MESSAGES: dict[str, str] = {
         "This is not a file that can be read (it may have been moved or deleted)."
     ),
     "no_releases": gettext_noop("No release or record was found in the file."),
+    "versioned_release": gettext_noop(
+        "This is a versioned release (each field lists its values release by release), "
+        "which cannot be screened as it is. Screen the releases, or records with a "
+        "compiledRelease, instead."
+    ),
+    "only_versioned_releases": gettext_noop(
+        "No usable release: the records give only a versionedRelease. Screen the "
+        "releases, or records with a compiledRelease, instead."
+    ),
     "only_linked_releases": gettext_noop(
         "No usable release: the records only link to releases published elsewhere. "
         "Download those releases (or records with a compiledRelease) and screen them."

@@ -110,6 +110,7 @@ class FileReport:
     compiled: int = 0
     records: int = 0
     linked_releases: int = 0
+    versioned: int = 0
     upgraded: int = 0
     error_code: str = ""
     error_params: dict[str, Any] = field(default_factory=dict)
@@ -138,6 +139,7 @@ class FileReport:
         self.compiled += stats.compiled
         self.records += stats.records
         self.linked_releases += stats.linked_releases
+        self.versioned += stats.versioned
         self.upgraded += stats.upgraded
 
 
@@ -694,9 +696,12 @@ def stage(
             spool.unlink(missing_ok=True)
     for report in reports:
         if report.ok and report.releases == 0 and report.compiled == 0:
-            report.fail(
-                FileProblem("only_linked_releases" if report.linked_releases else "no_releases")
-            )
+            code = "no_releases"
+            if report.versioned:
+                code = "only_versioned_releases"
+            elif report.linked_releases:
+                code = "only_linked_releases"
+            report.fail(FileProblem(code))
     if progress:
         progress("read", total_mb, total_mb)
     return reports, frozenset(superseded)

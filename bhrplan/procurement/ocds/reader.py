@@ -102,6 +102,7 @@ class ReadStats:
     records: int = 0
     linked_releases: int = 0  # releases given only by URL inside records
     upgraded: int = 0  # OCDS 1.0 releases upgraded to 1.1
+    versioned: int = 0  # records giving only a versionedRelease (nothing to screen)
 
 
 def _open(source: Source) -> IO[bytes]:
@@ -164,6 +165,8 @@ def _check_release(release: Any, where: Location) -> dict[str, Any]:
     date = release.get("date")
     if date is not None and not isinstance(date, str):
         raise OcdsFileError("date_not_text", where)
+    if _is_versioned(release):
+        raise OcdsFileError("versioned_release", where)
     # (organisations checked before an OCDS 1.0 upgrade, which fails on a list with a
     # programmer's message)
     buyer = release.get("buyer")
@@ -252,6 +255,24 @@ def _upgrade(release: dict[str, Any], where: Location) -> None:
         raise OcdsFileError("upgrade_failed", where, reason=reason_of(exc)) from exc
 
 
+def _is_versioned(release: dict[str, Any]) -> bool:
+    """Whether a release is a versioned release (OCDS records' `versionedRelease`: each
+    field a list of {releaseID, releaseDate, value}), which would read as nonsense."""
+    for key, value in release.items():
+        if key == "ocid":
+            continue
+        for field in value.values() if isinstance(value, dict) else (value,):
+            if (
+                isinstance(field, list)
+                and field
+                and isinstance(field[0], dict)
+                and "value" in field[0]
+                and "releaseID" in field[0]
+            ):
+                return True
+    return False
+
+
 def _is_linked_release(value: Any) -> bool:
     return isinstance(value, dict) and "ocid" not in value and "url" in value
 
@@ -295,6 +316,8 @@ class _Reader:
                 continue
             yield self.release_entry(release, where.at(f"releases[{n}]"), version)
         compiled = record.get("compiledRelease")
+        if not compiled and not releases and record.get("versionedRelease"):
+            self.stats.versioned += 1
         if compiled:
             if not isinstance(compiled, dict):
                 raise OcdsFileError("field_not_object", where, field="compiledRelease")

@@ -95,6 +95,19 @@ def test_it_fails_when_no_file_could_be_read(write_json, tmp_path, tmp_path_fact
     assert "Files read: 0; skipped: 1." in out.getvalue()
 
 
+def test_it_says_a_file_of_versioned_releases_only_has_nothing_to_screen(
+    write_json, tmp_path, tmp_path_factory
+):
+    versioned = {"tender": {"title": [{"releaseID": "1", "releaseDate": "2020", "value": "T"}]}}
+    record = {"ocid": "ocds-x-1", "versionedRelease": {"ocid": "ocds-x-1", **versioned}}
+    write_json("records.json", {"version": "1.1", "records": [record]})
+    store = tmp_path_factory.mktemp("out") / "store.duckdb"
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError):
+        call_command("screen_ocds", str(tmp_path), "--store", str(store), stdout=out, stderr=err)
+    assert "the records give only a versionedRelease" in err.getvalue()
+
+
 def test_it_tells_of_processes_that_list_no_items(write_json, tmp_path, tmp_path_factory):
     gloves = {"id": "t", "items": [{"id": "1", "description": "guantes de nitrilo"}]}
     no_items = release(ocid="ocds-abc-2", contracts=[{"id": "c", "value": {"amount": 5}}])

@@ -116,6 +116,17 @@ def test_it_upgrades_ocds_1_0_organisations_in_the_shapes_found_in_the_wild(writ
     ]
 
 
+def test_it_refuses_a_versioned_release_instead_of_reading_nonsense(write_json):
+    versioned = {
+        "ocid": "ocds-213czf-1",
+        "initiationType": [{"releaseDate": "2020", "releaseID": "1", "value": "tender"}],
+        "tender": {"title": [{"releaseDate": "2020", "releaseID": "1", "value": "Uniformes"}]},
+    }
+    with pytest.raises(OcdsFileError) as caught:
+        entries(write_json("versioned.json", versioned))
+    assert caught.value.problem.code == "versioned_release"
+
+
 # (file content, code, English message, Spanish message): what a coordinator reads about
 # each kind of bad file, in both languages.
 BAD_FILES = [
