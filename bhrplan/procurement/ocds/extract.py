@@ -173,6 +173,18 @@ def _as_list(value: Any) -> list[dict[str, Any]]:
     return []
 
 
+def _suppliers(value: Any) -> list[dict[str, Any]]:
+    """Suppliers as organisation references; a supplier written as its name alone
+    (["Acme SA"], seen in the wild) is the organisation of that name."""
+    if isinstance(value, list):
+        return [
+            v if isinstance(v, dict) else {"name": v}
+            for v in value
+            if isinstance(v, dict) or (isinstance(v, str) and v.strip())
+        ]
+    return _as_list(value)
+
+
 @lru_cache(maxsize=8192)
 def _country(value: str) -> str:
     return country_code(value)
@@ -257,6 +269,20 @@ def _org(ref: dict[str, Any], parties: dict[str, dict[str, Any]]) -> tuple[str, 
     return name, ident, country, source
 
 
+def _parent_name(ref: dict[str, Any], parties: dict[str, dict[str, Any]]) -> str:
+    """The name of the organisation a buyer is part of (the OCDS memberOf extension:
+    `memberOf`, a list of organisation references, on the party or the reference)."""
+    party = parties.get(_text(ref.get("id")), {}) if ref.get("id") is not None else {}
+    for holder in (party, ref):
+        for parent in _as_list(holder.get("memberOf")):
+            name = _text(parent.get("name"))
+            if not name and parent.get("id") is not None:
+                name = _text(parties.get(_text(parent.get("id")), {}).get("name"))
+            if name:
+                return name
+    return ""
+
+
 # An amount some publishers write as text: plain digits with an optional decimal point.
 # Anything else ("1.234,56", "USD 10") is not read: its meaning depends on a locale.
 _AMOUNT_TEXT = re.compile(r"-?\d+(\.\d+)?")
@@ -315,6 +341,10 @@ def extract_rows(
             tender.get("procuringEntity") if _is_object(tender.get("procuringEntity")) else {},
         )
     buyer, buyer_id, _c, _s = _org(buyer_ref or {}, parties)
+    parent = _parent_name(buyer_ref or {}, parties)
+    if parent and buyer and parent.casefold() not in buyer.casefold():
+        # A unit named alike in many institutions ("Unidad Central"): with its own.
+        buyer = f"{buyer} ({parent})"
     tender_title = _variant_text(tender, "title") or _variant_text(tender, "description") or None
     tender_amount, tender_currency = _value(tender)
     tender_code = classification_fields(tender)
@@ -366,7 +396,7 @@ def extract_rows(
             "award",
             award_id,
             award,
-            _as_list(award.get("suppliers")),
+            _suppliers(award.get("suppliers")),
             items,
             contract_values.get(award_id),
         )
@@ -374,9 +404,9 @@ def extract_rows(
         if _status(contract) in _NOT_SIGNED:
             continue
         signed_from = awards.get(_text(contract.get("awardID")))
-        suppliers = _as_list(contract.get("suppliers"))
+        suppliers = _suppliers(contract.get("suppliers"))
         if not suppliers and signed_from is not None:
-            suppliers = _as_list(signed_from.get("suppliers"))
+            suppliers = _suppliers(signed_from.get("suppliers"))
         items = _as_list(contract.get("items"))
         if not items and signed_from is None:
             items = tender_items if listed else untitled

@@ -41,6 +41,7 @@ _ORG_SPEC: _Spec = {
     "name": None,
     "identifier": None,
     "address": None,
+    "memberOf": None,
     **_with_variants("name"),
 }
 _ITEM_SPEC: _Spec = {

@@ -727,6 +727,30 @@ def test_a_process_without_items_is_screened_by_its_titles():
     assert extract_items("ocds-x-1", "releases", {"tender": {"id": "t"}}) == []
 
 
+def test_a_buyer_that_is_a_unit_of_an_institution_is_named_with_it():
+    compiled = {
+        "buyer": {"id": "u", "name": "Unidad Central"},
+        "parties": [
+            {"id": "u", "name": "Unidad Central", "memberOf": [{"id": "s"}]},
+            {"id": "s", "name": "Secretaría de Desarrollo Económico"},
+        ],
+        "tender": {"id": "t", "items": [{"id": "1", "description": "Llantas"}]},
+    }
+    rows = extract_items("ocds-x-1", "releases", compiled)
+    assert rows[0]["buyer"] == "Unidad Central (Secretaría de Desarrollo Económico)"
+    compiled["parties"][0]["name"] = compiled["buyer"]["name"] = (
+        "Secretaría de Desarrollo Económico"
+    )
+    assert extract_items("ocds-x-1", "releases", compiled)[0]["buyer"] == (
+        "Secretaría de Desarrollo Económico"
+    )
+
+
+def test_a_supplier_written_as_its_name_is_read():
+    compiled = {"awards": [{"id": "a", "suppliers": ["Acme SA", None], "items": [{"id": "1"}]}]}
+    assert extract_items("ocds-x-1", "releases", compiled)[0]["suppliers"] == "Acme SA"
+
+
 def test_an_item_without_a_usable_code_takes_the_tender_code():
     compiled = {
         "tender": {
