@@ -115,6 +115,10 @@ MESSAGES: dict[str, str] = {
         "This file in the ZIP archive is compressed with a method that cannot be read "
         "(%(method)s). Extract it, or compress it again as a standard ZIP or as gzip."
     ),
+    "compressed_twice": gettext_noop(
+        "The file is compressed twice (a compressed file inside a compressed file). "
+        "Decompress it once and screen the result."
+    ),
     "archive_nested": gettext_noop(
         "This is an archive inside the archive. Extract it and screen the files it holds."
     ),

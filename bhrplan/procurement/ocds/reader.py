@@ -132,6 +132,10 @@ def _open(source: Source) -> IO[bytes]:
     return raw
 
 
+# What a file decompressed once may still be (compressed twice).
+_COMPRESSED = (signatures.GZIP, signatures.BZIP2, signatures.XZ, signatures.ZSTD)
+
+
 def _unsupported(head: bytes) -> str:
     return next((name for magic, name in UNSUPPORTED.items() if head.startswith(magic)), "")
 
@@ -347,6 +351,12 @@ class _Reader:
         if isinstance(value.get("records"), list) and "ocid" not in value:
             for n, record in enumerate(value["records"]):
                 yield from self.record_entries(record, where.at(f"records[{n}]"), version)
+            # A package with both (not valid OCDS, seen in the wild): both are read, as
+            # when the package is streamed.
+            for n, release in enumerate(value.get("releases") or ()):
+                yield from self.package_item(
+                    "releases", release, where.at(f"releases[{n}]"), version
+                )
         elif "ocid" in value and ("compiledRelease" in value or "versionedRelease" in value):
             yield from self.record_entries(value, where, version)
         elif isinstance(value.get("releases"), list) and "ocid" not in value:
@@ -377,6 +387,10 @@ class _Reader:
                 if self.source.member:
                     raise OcdsFileError("archive_nested")
                 raise OcdsFileError("archive_unsupported", format="tar")
+            if first.startswith(_COMPRESSED):
+                raise OcdsFileError("compressed_twice")
+            if b"\x00" in first[:4]:  # UTF-16 without a byte order mark: JSON has no NUL
+                raise OcdsFileError("not_utf8")
             value: Any = None
             if len(first) <= JSONL_FIRST_LINE_LIMIT:
                 try:

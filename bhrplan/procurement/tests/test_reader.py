@@ -116,6 +116,19 @@ def test_it_upgrades_ocds_1_0_organisations_in_the_shapes_found_in_the_wild(writ
     ]
 
 
+def test_a_package_on_one_line_with_releases_and_records_gives_both(write_json):
+    record = {"ocid": "ocds-x-2", "compiledRelease": release(ocid="ocds-x-2")}
+    package = {"records": [record], "releases": [release(ocid="ocds-x-1")]}
+    one_line = write_json("one.json", package)
+    pretty = write_json("pretty.json", None, raw=json.dumps(package, indent=2).encode())
+    for path in (one_line, pretty):
+        got, _stats = entries(path)
+        assert sorted((e.kind, e.ocid) for e in got) == [
+            ("compiled", "ocds-x-2"),
+            ("release", "ocds-x-1"),
+        ]
+
+
 def test_it_refuses_a_versioned_release_instead_of_reading_nonsense(write_json):
     versioned = {
         "ocid": "ocds-213czf-1",
@@ -149,11 +162,11 @@ BAD_FILES = [
         "Línea 1, records[0]: El ocid (el identificador del proceso de contratación) debe",
     ),
     (b"", "empty", "The file is empty (0 bytes).", "El archivo está vacío (0 bytes)."),
-    (  # compressed twice: yajl's view of the bytes is not shown (not text)
+    (  # compressed twice (once "not valid JSON")
         gzip.compress(gzip.compress(b'{"releases": []}', mtime=0), mtime=0),
-        "invalid_json",
-        "This is not valid JSON (a character that does not belong there).",
-        "El contenido no es JSON válido (un carácter que no corresponde en ese lugar).",
+        "compressed_twice",
+        "The file is compressed twice",
+        "El archivo está comprimido dos veces",
     ),
     (
         b'{"releases": [{"ocid": "x", "id": "1", "value": NaN}]}',
@@ -272,6 +285,12 @@ BAD_FILES = [
     ),
     (
         '{"ocid": "o", "id": "1"}'.encode("utf-16"),
+        "not_utf8",
+        "The text is not encoded as UTF-8",
+        "El texto no está codificado en UTF-8",
+    ),
+    (  # UTF-16 without a byte order mark (once "not valid JSON")
+        '{"releases": []}\n'.encode("utf-16-le"),
         "not_utf8",
         "The text is not encoded as UTF-8",
         "El texto no está codificado en UTF-8",
