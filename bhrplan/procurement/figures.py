@@ -42,6 +42,14 @@ def _count(data: dict[str, Any], key: str) -> int | None:
     return int(value) if isinstance(value, int | float) else None
 
 
+def _screened(coverage: dict[str, Any]) -> int | None:
+    """Processes screened: by their items, and by their titles when they list none."""
+    by_items = _count(coverage, "tenders")
+    if by_items is None:
+        return None
+    return by_items + (_count(coverage, "titles_only") or 0)
+
+
 @dataclass(frozen=True)
 class ScreeningFigures:
     """What a plan may show of one finished screening."""
@@ -79,7 +87,7 @@ def figures_of(screening: Any) -> ScreeningFigures:
     return ScreeningFigures(
         dataset_name=screening.dataset.name,
         screened_on=timezone.localtime(finished).date() if finished else None,
-        processes_screened=_count(coverage, "tenders"),
+        processes_screened=_screened(coverage),
         flagged_processes=_count(summary, "tenders"),
         flagged_buyers=_count(summary, "buyers"),
         flagged_contracts=_count(summary, "contracts"),

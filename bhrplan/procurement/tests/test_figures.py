@@ -25,6 +25,17 @@ def test_it_gives_the_aggregate_figures_kept_with_the_screening(territory, coord
     assert figures.value(ScreeningMetric.FLAGGED_SHARE) == Decimal("81.8")
 
 
+def test_processes_screened_by_their_titles_count_as_screened(territory, coordinator):
+    screening = finished_screening(
+        territory,
+        coordinator,
+        summary={"tenders": 2, "buyers": 2},
+        coverage={"tenders": 1, "titles_only": 1},
+    )
+    assert screening.figures.processes_screened == 2
+    assert screening.figures.flagged_share == Decimal("100.0")
+
+
 def test_it_says_not_available_rather_than_zero(territory, coordinator):
     # A screening run before "contracts" was counted, and one with no items at all.
     older = finished_screening(

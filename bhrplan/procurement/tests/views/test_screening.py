@@ -586,3 +586,34 @@ def test_it_reports_the_share_of_items_each_field_covers(persona_clients, done_s
     assert "<dd>359 (33 %)</dd>" in page and "<dd>40 (4 %)</dd>" in page
     assert "<dd>1077 (100 %)</dd>" in page or "<dd>1.077 (100 %)</dd>" in page
     assert "UNSPSC 61 (6 %) · DNCP " in page  # by scheme, too
+
+
+def test_a_process_listing_no_items_is_shown_screened_by_its_title(
+    persona_clients, coordinator, territory, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    folder = tmp_path / "titles"
+    folder.mkdir()
+    titled = release(
+        tender={"id": "t", "title": "Adquisición de uniformes escolares"},
+        awards=[{"id": "a", "suppliers": [{"name": "Textil SA"}]}],
+    )
+    (folder / "p.json").write_text(json.dumps({"version": "1.1", "releases": [titled]}))
+    settings.PROCUREMENT_DATA_ROOTS = [str(tmp_path)]
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset = dataset_create_from_path(
+            name="Títulos", territory=territory, path=str(folder), actor=coordinator
+        )
+        screening = screening_start(dataset=dataset, actor=coordinator)
+    screening.refresh_from_db()
+    assert screening.status == Screening.Status.DONE, screening.error
+    # one process screened (by its title), flagged: the share is 100 %, not "of none"
+    assert (screening.figures.processes_screened, screening.figures.flagged_share) == (1, 100)
+    client = persona_clients["coordinator"]
+    with translation.override("es"):
+        detail = reverse("procurement:screening_detail", args=[screening.pk])
+        tender = reverse("procurement:screening_tender", args=[screening.pk])
+    page = client.get(detail).content.decode()
+    assert "Procesos analizados por sus títulos" in page
+    page = client.get(tender, {"ocid": "ocds-abc-1"}).content.decode()
+    assert page.count("ningún ítem publicado (se analizó el título)") == 2  # tender and award
+    assert "Textil SA" in page
