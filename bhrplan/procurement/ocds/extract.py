@@ -382,13 +382,16 @@ def extract_rows(
         [],
         tender_items if listed else untitled,
         None,
+        None,
     )
     for award_id, award in awards.items():
         if _status(award) in _NOT_AWARDED:
             continue
         items: Sequence[dict[str, Any] | None] = _as_list(award.get("items"))
+        titled: dict[str, Any] | None = award
         if not items and award_id not in contracted:
-            items = _lot_items(tender_items, award) if listed else untitled
+            # the tender's items are described (or titled) by the tender
+            items, titled = (_lot_items(tender_items, award), None) if listed else (untitled, award)
         _add_rows(
             rows,
             context,
@@ -399,6 +402,7 @@ def extract_rows(
             _suppliers(award.get("suppliers")),
             items,
             contract_values.get(award_id),
+            titled,
         )
     for contract in contracts:
         if _status(contract) in _NOT_SIGNED:
@@ -408,8 +412,9 @@ def extract_rows(
         if not suppliers and signed_from is not None:
             suppliers = _suppliers(signed_from.get("suppliers"))
         items = _as_list(contract.get("items"))
+        titled = contract
         if not items and signed_from is None:
-            items = tender_items if listed else untitled
+            items, titled = (tender_items, None) if listed else (untitled, contract)
         _add_rows(
             rows,
             context,
@@ -420,6 +425,7 @@ def extract_rows(
             suppliers,
             items,
             None,
+            titled,
         )
 
 
@@ -453,6 +459,7 @@ def _add_rows(
     suppliers: list[dict[str, Any]],
     items: Sequence[dict[str, Any] | None],
     fallback_value: tuple[float | None, str] | None,
+    titled: dict[str, Any] | None,
 ) -> None:
     """One row per item of a tender, award or contract (None: the process lists no
     items, its title is screened instead)."""
@@ -482,8 +489,8 @@ def _add_rows(
     # An item without any description is searched in the title of what holds it (the
     # award's or contract's, else the tender's): the engine tells such a match apart.
     title = ""
-    if stage != "tender":
-        title = _variant_text(holder, "title") or _variant_text(holder, "description")
+    if titled is not None:  # (None: the tender's items, which the tender's title speaks of)
+        title = _variant_text(titled, "title") or _variant_text(titled, "description")
     title = title or tender_title or ""
     for item in items:
         if item is None:

@@ -24,7 +24,7 @@ def test_it_gives_identical_flags_on_duckdb_and_pyspark_for_the_real_samples(ocd
     build_items([ocds_samples], con)
     on_duckdb = flags_table(con, "duckdb").to_pylist()
     on_spark = flags_table(con, "pyspark").to_pylist()
-    assert len(on_duckdb) == 241
+    assert len(on_duckdb) == 243
     assert len(on_spark) == len(on_duckdb)
     for left, right in zip(on_duckdb, on_spark, strict=True):
         assert left == right

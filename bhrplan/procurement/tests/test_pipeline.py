@@ -693,6 +693,19 @@ def test_an_award_without_items_covers_the_tender_items_of_its_lots():
     ]
 
 
+def test_tender_items_an_award_covers_are_described_by_the_tender_title():
+    # UK Contracts Finder: items without a description, an award titled by its supplier
+    compiled = {
+        "tender": {"id": "t", "title": "Specialist vehicles", "items": [{"id": "1"}]},
+        "awards": [{"id": "a", "title": "ROMAQUIP LTD: Companies Registration Office"}],
+    }
+    rows = extract_items("ocds-x-1", "releases", compiled)
+    assert [(r["stage"], r["description_norm"]) for r in rows] == [
+        ("tender", "specialist vehicles"),
+        ("award", "specialist vehicles"),
+    ]
+
+
 def test_an_award_whose_contract_lists_the_items_takes_none_from_the_tender():
     compiled = {
         "tender": {"id": "t", "items": [{"id": "1", "description": "Botas"}]},
