@@ -45,6 +45,9 @@ from bhrplan.lib import signatures
 from bhrplan.procurement.ocds import archives
 from bhrplan.procurement.ocds.errors import (
     REASON_JSON_BOM,
+    REASON_JSON_KEY,
+    REASON_JSON_TRAILING_COMMA,
+    REASON_JSON_VALUE,
     Location,
     OcdsFileError,
     json_reason,
@@ -779,7 +782,14 @@ def _ijson_error(exc: Exception) -> OcdsFileError:
     what = _YAJL_KIND.sub("", lines[0]).strip()
     context = lines[1] if len(lines) > 1 else ""
     reason = REASON_JSON_BOM if "\ufeff" in context else json_reason(what[:120])
+    if reason in (REASON_JSON_KEY, REASON_JSON_VALUE) and _TRAILING_COMMA.search(context):
+        # yajl's words for a comma before } or ]: the first error stops it, so a comma
+        # before a closing brace in the text it shows is the one
+        reason = REASON_JSON_TRAILING_COMMA
     return OcdsFileError("invalid_json", Location(near=_near(context)), reason=reason)
+
+
+_TRAILING_COMMA = re.compile(r",\s*[}\]]")
 
 
 _YAJL_KIND = re.compile(r"^(?:parse|lexical) error:")

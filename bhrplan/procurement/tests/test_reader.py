@@ -162,6 +162,14 @@ BAD_FILES = [
         "Línea 1, records[0]: El ocid (el identificador del proceso de contratación) debe",
     ),
     (b"", "empty", "The file is empty (0 bytes).", "El archivo está vacío (0 bytes)."),
+    (  # a pretty file with a trailing comma (yajl says a key was expected)
+        b'{\n  "releases": [\n    {"ocid": "ocds-1", "id": "1",}\n  ]\n}\n',
+        "invalid_json",
+        'Near “{"ocid": "ocds-1", "id": "1",} ] }”: This is not valid JSON (a comma before a '
+        "closing bracket or brace).",
+        'Cerca de “{"ocid": "ocds-1", "id": "1",} ] }”: El contenido no es JSON válido (una '
+        "coma antes de un corchete o una llave de cierre).",
+    ),
     (  # compressed twice (once "not valid JSON")
         gzip.compress(gzip.compress(b'{"releases": []}', mtime=0), mtime=0),
         "compressed_twice",
