@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache, lru_cache
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 import orjson
 
@@ -371,7 +371,17 @@ def extract_rows(
         amount, currency = _value(contract)
         if amount is not None and award_id not in contract_values:
             contract_values[award_id] = (amount, currency)
-    context = (ocid, source, parties, buyer, buyer_id, tender_title, tender_amount, tender_currency)
+    context = _Process(
+        ocid=ocid,
+        source=source,
+        parties=parties,
+        buyer=buyer,
+        buyer_id=buyer_id,
+        tender_title=tender_title,
+        tender_amount=tender_amount,
+        tender_currency=tender_currency,
+        tender_heading=_heading(tender),
+    )
     _add_rows(
         rows,
         context,
@@ -442,8 +452,33 @@ def _lot_items(items: list[dict[str, Any]], award: dict[str, Any]) -> list[dict[
 
 
 # What every row of one compiled release shares: ocid, source, parties by id, buyer,
-# buyer id, tender title, tender amount and currency.
-_Process = tuple[str, str, dict[str, dict[str, Any]], str, str, str | None, float | None, str]
+# buyer id, tender title, tender amount and currency, the tender's heading (`_heading`).
+class _Process(NamedTuple):
+    ocid: str
+    source: str
+    parties: dict[str, dict[str, Any]]
+    buyer: str
+    buyer_id: str
+    tender_title: str | None
+    tender_amount: float | None
+    tender_currency: str
+    tender_heading: str
+
+
+def _heading(holder: dict[str, Any]) -> str:
+    """The normalised title and description of a tender, award or contract (" | "
+    between them): what an item without a description, or a process without items, is
+    searched in. Publishers put the subject in either (South Africa's eTenders titles a
+    tender "NB124/2026" and describes it "SHE & FIRST AID TRAINING")."""
+    parts: list[str] = []
+    for name in ("title", "description"):
+        text = _variant_text(holder, name)
+        if text:
+            norm = _normalized(text)
+            if norm and norm not in parts:
+                parts.append(norm)
+    return " | ".join(parts)
+
 
 # The tender's own usable code (classification_fields), or empty.
 _Code = tuple[str, str, str, str, str]
@@ -463,22 +498,22 @@ def _add_rows(
 ) -> None:
     """One row per item of a tender, award or contract (None: the process lists no
     items, its title is screened instead)."""
-    ocid, source, parties, buyer, buyer_id, tender_title, tender_amount, tender_currency = context
+    ocid, source, parties = context.ocid, context.source, context.parties
     if not items:
         return
     amount, currency = _value(holder)
     if amount is None and fallback_value is not None:
         amount, currency = fallback_value
     if amount is None:
-        amount, currency = tender_amount, tender_currency
+        amount, currency = context.tender_amount, context.tender_currency
     orgs = [_org(s, parties) for s in suppliers]
     names = "; ".join(o[0] for o in orgs if o[0]) or None
     idents = "; ".join(o[1] for o in orgs if o[1]) or None
     country, country_source = next(((o[2], o[3]) for o in orgs if o[2]), ("", ""))
     common = (
-        buyer or None,
-        buyer_id or None,
-        tender_title,
+        context.buyer or None,
+        context.buyer_id or None,
+        context.tender_title,
         names,
         idents,
         country or None,
@@ -486,15 +521,14 @@ def _add_rows(
         amount,
         currency or None,
     )
-    # An item without any description is searched in the title of what holds it (the
-    # award's or contract's, else the tender's): the engine tells such a match apart.
-    title = ""
-    if titled is not None:  # (None: the tender's items, which the tender's title speaks of)
-        title = _variant_text(titled, "title") or _variant_text(titled, "description")
-    title = title or tender_title or ""
+    # An item without any description is searched in the title and description of what
+    # holds it (the award's or contract's, else the tender's): the engine tells such a
+    # match apart.
+    heading = _heading(titled) if titled is not None else ""  # (None: the tender's items)
+    heading = heading or context.tender_heading
     for item in items:
         if item is None:
-            if title:
+            if heading:
                 rows.append(
                     (
                         ocid,
@@ -503,7 +537,7 @@ def _add_rows(
                         stage_id,
                         None,
                         "",
-                        _normalized(title),
+                        heading,
                         *_code_columns(tender_code),
                         *common,
                     )
@@ -512,7 +546,7 @@ def _add_rows(
         description = _variant_text(item, "description")
         if not description and _is_object(item.get("classification")):
             description = _text(item["classification"].get("description"))
-        norm = _normalized(description or title)
+        norm = _normalized(description) if description else heading
         # The Spanish and English versions are searched too (the keywords' languages).
         for variant in (item.get("description_es"), item.get("description_en")):
             if variant is not None:

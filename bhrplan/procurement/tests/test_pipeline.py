@@ -738,6 +738,12 @@ def test_a_process_without_items_is_screened_by_its_titles():
         ("award", None, "", "compra de llantas"),
     ]
     assert extract_items("ocds-x-1", "releases", {"tender": {"id": "t"}}) == []
+    # South Africa's eTenders: a reference as title, the subject in the description
+    compiled = {
+        "tender": {"id": "t", "title": "NB124/2026 ", "description": "SHE & FIRST AID TRAINING"}
+    }
+    rows = extract_items("ocds-x-1", "releases", compiled)
+    assert [r["description_norm"] for r in rows] == ["nb124/2026 | she & first aid training"]
 
 
 def test_a_buyer_that_is_a_unit_of_an_institution_is_named_with_it():
