@@ -347,30 +347,32 @@ def extract_rows(
         buyer = f"{buyer} ({parent})"
     tender_title = _variant_text(tender, "title") or _variant_text(tender, "description") or None
     tender_amount, tender_currency = _value(tender)
-    tender_code = classification_fields(tender)
-    if not (tender_code[2] or tender_code[3]):
-        tender_code = ("", "", "", "", "")
-    else:
-        tender_code = (*tender_code[:4], "tender classification")
     awards = {_text(a.get("id")): a for a in _as_list(release.get("awards"))}
-    contracts = _as_list(release.get("contracts"))
+    # What is screened: nothing was bought through an unsuccessful or cancelled award or
+    # a cancelled contract (their items alone leave a process with none to screen).
+    awarded = {key: a for key, a in awards.items() if _status(a) not in _NOT_AWARDED}
+    contracts = [c for c in _as_list(release.get("contracts")) if _status(c) not in _NOT_SIGNED]
     tender_items = _as_list(tender.get("items"))
     listed = bool(tender_items) or any(
-        _as_list(holder.get("items")) for holder in (*awards.values(), *contracts)
+        _as_list(holder.get("items")) for holder in (*awarded.values(), *contracts)
     )
     untitled: list[None] = [None]  # a process without items: its titles
-    # Awards whose items a contract lists, and the value of the contracts of each award.
+    # Awards whose items a contract lists, and the value of the contracts of each award
+    # (summed when they share a currency, else the first one's).
     contracted: set[str] = set()
     contract_values: dict[str, tuple[float | None, str]] = {}
     for contract in contracts:
-        if _status(contract) in _NOT_SIGNED:
-            continue
         award_id = _text(contract.get("awardID"))
         if _as_list(contract.get("items")):
             contracted.add(award_id)
         amount, currency = _value(contract)
-        if amount is not None and award_id not in contract_values:
+        if amount is None:
+            continue
+        known, known_currency = contract_values.get(award_id, (None, currency))
+        if known is None:
             contract_values[award_id] = (amount, currency)
+        elif known_currency == currency:
+            contract_values[award_id] = (known + amount, currency)
     context = _Process(
         ocid=ocid,
         source=source,
@@ -380,12 +382,12 @@ def extract_rows(
         tender_title=tender_title,
         tender_amount=tender_amount,
         tender_currency=tender_currency,
-        tender_heading=_heading(tender),
+        tender=tender,
+        tender_code=_tender_code(tender),
     )
     _add_rows(
         rows,
         context,
-        tender_code,
         "tender",
         _text(tender.get("id")),
         tender,
@@ -394,9 +396,7 @@ def extract_rows(
         None,
         None,
     )
-    for award_id, award in awards.items():
-        if _status(award) in _NOT_AWARDED:
-            continue
+    for award_id, award in awarded.items():
         items: Sequence[dict[str, Any] | None] = _as_list(award.get("items"))
         titled: dict[str, Any] | None = award
         if not items and award_id not in contracted:
@@ -405,7 +405,6 @@ def extract_rows(
         _add_rows(
             rows,
             context,
-            tender_code,
             "award",
             award_id,
             award,
@@ -415,8 +414,6 @@ def extract_rows(
             titled,
         )
     for contract in contracts:
-        if _status(contract) in _NOT_SIGNED:
-            continue
         signed_from = awards.get(_text(contract.get("awardID")))
         suppliers = _suppliers(contract.get("suppliers"))
         if not suppliers and signed_from is not None:
@@ -428,7 +425,6 @@ def extract_rows(
         _add_rows(
             rows,
             context,
-            tender_code,
             "contract",
             _text(contract.get("id")),
             contract,
@@ -451,8 +447,12 @@ def _lot_items(items: list[dict[str, Any]], award: dict[str, Any]) -> list[dict[
     return [item for item in items if _text(item.get("relatedLot")) in wanted]
 
 
+# A classification as `classification_fields` gives it.
+_Code = tuple[str, str, str, str, str]
+
+
 # What every row of one compiled release shares: ocid, source, parties by id, buyer,
-# buyer id, tender title, tender amount and currency, the tender's heading (`_heading`).
+# buyer id, tender title, tender amount and currency, the tender, its own usable code.
 class _Process(NamedTuple):
     ocid: str
     source: str
@@ -462,7 +462,17 @@ class _Process(NamedTuple):
     tender_title: str | None
     tender_amount: float | None
     tender_currency: str
-    tender_heading: str
+    tender: dict[str, Any]
+    tender_code: _Code
+
+
+def _tender_code(tender: dict[str, Any]) -> _Code:
+    """The code the tender gives for the whole process, when the risk mapping can read
+    it (origin "tender classification"), else empty: for items without a usable one."""
+    scheme, code, unspsc, cpv, _origin = classification_fields(tender)
+    if not (unspsc or cpv):
+        return ("", "", "", "", "")
+    return (scheme, code, unspsc, cpv, "tender classification")
 
 
 def _heading(holder: dict[str, Any]) -> str:
@@ -480,14 +490,9 @@ def _heading(holder: dict[str, Any]) -> str:
     return " | ".join(parts)
 
 
-# The tender's own usable code (classification_fields), or empty.
-_Code = tuple[str, str, str, str, str]
-
-
 def _add_rows(
     rows: list[tuple[Any, ...]],
     context: _Process,
-    tender_code: _Code,
     stage: str,
     stage_id: str,
     holder: dict[str, Any],
@@ -523,12 +528,23 @@ def _add_rows(
     )
     # An item without any description is searched in the title and description of what
     # holds it (the award's or contract's, else the tender's): the engine tells such a
-    # match apart.
-    heading = _heading(titled) if titled is not None else ""  # (None: the tender's items)
-    heading = heading or context.tender_heading
+    # match apart. Normalised when first needed: most items have a description, and
+    # normalising every title would crowd the descriptions out of `_normalized`'s cache.
+    heading: str | None = None
+    tender_code = context.tender_code
     for item in items:
+        description = "" if item is None else _variant_text(item, "description")
+        if item is not None and not description and _is_object(item.get("classification")):
+            description = _text(item["classification"].get("description"))
+        if description:
+            norm = _normalized(description)
+        else:
+            if heading is None:  # (titled None: the tender's items, which it describes)
+                heading = _heading(titled) if titled is not None else ""
+                heading = heading or _heading(context.tender)
+            norm = heading
         if item is None:
-            if heading:
+            if norm:
                 rows.append(
                     (
                         ocid,
@@ -537,16 +553,12 @@ def _add_rows(
                         stage_id,
                         None,
                         "",
-                        heading,
+                        norm,
                         *_code_columns(tender_code),
                         *common,
                     )
                 )
             continue
-        description = _variant_text(item, "description")
-        if not description and _is_object(item.get("classification")):
-            description = _text(item["classification"].get("description"))
-        norm = _normalized(description) if description else heading
         # The Spanish and English versions are searched too (the keywords' languages).
         for variant in (item.get("description_es"), item.get("description_en")):
             if variant is not None:

@@ -159,7 +159,7 @@ def item_hits(items: ibis.Table) -> ibis.Table:
         parts = []
         for level in levels:
             cm = code_map.filter((code_map.system == system) & (code_map.level == level))
-            keyed = table.select("row_id", key=table[column].substr(0, level))
+            keyed = table.select("row_id", "code_origin", key=table[column].substr(0, level))
             joined = keyed.join(cm, keyed.key == cm.prefix)
             parts.append(
                 joined.select(
@@ -167,6 +167,7 @@ def item_hits(items: ibis.Table) -> ibis.Table:
                     category=joined.category,
                     matched=joined.system.upper() + ibis.literal(" ") + joined.prefix,
                     level=joined.level,
+                    code_origin=joined.code_origin,
                 )
             )
         return ibis.union(*parts)
@@ -183,18 +184,17 @@ def item_hits(items: ibis.Table) -> ibis.Table:
         )
     )
     best = hits.group_by(["row_id", "category"]).aggregate(
-        level=_.level.max(), matched=_.matched.max()
+        level=_.level.max(), matched=_.matched.max(), code_origin=_.code_origin.max()
     )
     # A code the tender gives for the whole process (extract.py: the item has no usable
     # code of its own) says less about this item: low confidence, told apart.
-    origin = best.join(base.select("row_id", "code_origin"), "row_id")
-    whole = origin.code_origin.fill_null("") == "tender classification"
-    code_flags = origin.select(
+    whole = best.code_origin.fill_null("") == "tender classification"
+    code_flags = best.select(
         "row_id",
         "category",
         "matched",
         evidence=ibis.ifelse(whole, "tender code", "code"),
-        confidence=ibis.ifelse(whole, "low", _confidence_for_level(origin.level)),
+        confidence=ibis.ifelse(whole, "low", _confidence_for_level(best.level)),
     )
 
     coded_rows = best.select("row_id").distinct()

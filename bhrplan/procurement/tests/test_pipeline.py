@@ -706,6 +706,32 @@ def test_tender_items_an_award_covers_are_described_by_the_tender_title():
     ]
 
 
+def test_an_award_takes_the_sum_of_its_contracts_values_in_one_currency():
+    compiled = {
+        "tender": {"id": "t", "items": [{"id": "1", "description": "Botas"}]},
+        "awards": [{"id": "a", "suppliers": [{"name": "Calzados SA"}]}],
+        "contracts": [
+            {"id": "c1", "awardID": "a", "value": {"amount": 70, "currency": "PYG"}},
+            {"id": "c2", "awardID": "a", "value": {"amount": 30, "currency": "PYG"}},
+            {"id": "c3", "awardID": "a", "value": {"amount": 5, "currency": "USD"}},
+            {"id": "c4", "awardID": "a", "status": "cancelled", "value": {"amount": 900}},
+        ],
+    }
+    award_rows = [r for r in _rows(compiled) if r[0] == "award"]
+    assert award_rows == [("award", "a", "1", "Botas", "Calzados SA", 100.0)]
+
+
+def test_items_of_an_unsuccessful_award_alone_leave_the_titles_to_screen():
+    compiled = {
+        "tender": {"id": "t", "title": "Compra de uniformes"},
+        "awards": [{"id": "a", "status": "unsuccessful", "items": [{"id": "1"}]}],
+    }
+    rows = extract_items("ocds-x-1", "releases", compiled)
+    assert [(r["stage"], r["item_id"], r["description_norm"]) for r in rows] == [
+        ("tender", None, "compra de uniformes")
+    ]
+
+
 def test_an_award_whose_contract_lists_the_items_takes_none_from_the_tender():
     compiled = {
         "tender": {"id": "t", "items": [{"id": "1", "description": "Botas"}]},
